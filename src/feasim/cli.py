@@ -1,0 +1,179 @@
+"""The ``feasim`` command line: a thin layer that parses, calls and prints.
+
+Exit codes: 0 success; 2 bad input or usage (no traceback unless ``--debug``);
+1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from typing import Sequence
+
+from . import __version__
+from .analytic import evaluate
+from .errors import FeasimError, ScenarioError
+from .loader import load_scenario
+from .metrics import GROUPS, METRICS
+from .output import render
+from .schema import Scenario
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
+
+_EPILOG = """\
+exit codes: 0 success, 2 bad input or usage, 1 anything else.
+units: km, hours, days, persons (troops). See 'feasim metrics' for every output.
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feasim",
+        description="Deployment feasibility simulation: write a claim as a scenario "
+                    "file and see, with uncertainty, what it buys.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"feasim {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show a traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="check scenario files and report every problem",
+                       description="Check scenario files; print every problem with its "
+                                   "file, line, column, field, rule and value.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
+                   help="override a field by dotted path before validating (repeatable)")
+
+    p = sub.add_parser(
+        "run", help="run the analytic model on a scenario",
+        description="Run the analytic model (vectorised Monte Carlo) on a scenario and "
+                    "print its metrics with units, their 5-95%% ranges and the criteria.",
+        epilog="example: feasim run scenarios/claims/c02-experts-100k-in-theatre.yaml "
+               "--set posture.patrols.teams=120 --format json")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="random seed (default: the scenario's uncertainty.seed)")
+    p.add_argument("--sampler", choices=["lhs", "random"],
+                   help="Latin hypercube or plain random (default: the scenario's)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
+                   help="override a field by dotted path, e.g. posture.patrols.teams=120 or "
+                        "'contributors[France].troops={dist: uniform, low: 5000, high: 10000}' "
+                        "(repeatable)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="output format (default: table)")
+
+    p = sub.add_parser("schema", help="print the scenario JSON Schema",
+                       description="Print the JSON Schema of scenario files, for editors. "
+                                   "Save it and add '# yaml-language-server: $schema=PATH' "
+                                   "as the first line of a scenario file.")
+    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+
+    sub.add_parser("metrics", help="list every output metric with its unit",
+                   description="List every metric name, unit and meaning, by group.")
+    return parser
+
+
+def _cmd_validate(args) -> int:
+    bad = 0
+    for path in args.files:
+        try:
+            s = load_scenario(path, args.overrides)
+        except ScenarioError as exc:
+            bad += 1
+            print(f"invalid: {path}", file=sys.stderr)
+            print(str(exc), file=sys.stderr)
+            continue
+        print(f"ok: {path} ({s.name}: {len(s.contributors)} contributors, "
+              f"basis {s.force.basis})")
+    return EXIT_INPUT if bad else EXIT_OK
+
+
+def _cmd_run(args) -> int:
+    scenario = load_scenario(args.file, args.overrides)
+    result = evaluate(scenario, samples=args.samples, seed=args.seed, sampler=args.sampler)
+    basis = {"in_theatre": "pledges read as troops in theatre at one time (basis: in_theatre)",
+             "committed": "pledges read as total committed incl. rotation (basis: committed)"}
+    notes = [basis[scenario.force.basis]]
+    sys.stdout.write(render(result, args.format, scenario.title, notes))
+    return EXIT_OK
+
+
+def _cmd_schema(args) -> int:
+    schema = Scenario.model_json_schema()
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "title": "feasim scenario", **{k: v for k, v in schema.items() if k != "title"}}
+    text = json.dumps(schema, indent=2) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_metrics(args) -> int:
+    width = max(len(n) for n in METRICS) + 2
+    for group in GROUPS:
+        print(group)
+        for m in METRICS.values():
+            if m.group == group:
+                print(f"  {m.name:<{width}} {m.unit:<12} {m.description}")
+        print()
+    return EXIT_OK
+
+
+_COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "schema": _cmd_schema,
+             "metrics": _cmd_metrics}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
+        return int(exc.code or 0)
+    try:
+        return _COMMANDS[args.command](args)
+    except FeasimError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # e.g. piped into 'head'
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        if args.debug:
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc} "
+              f"(run with --debug for a traceback; please report it)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""Uncertain numbers: constants or distributions backed by :mod:`scipy.stats`.
+
+Every numeric input of a scenario may be written as a plain number or as a
+mapping ``{dist: NAME, ...}`` with the distribution's own parameters:
+
+=============  ===========================  ===================================
+``dist``       parameters                   meaning
+=============  ===========================  ===================================
+``uniform``    ``low``, ``high``            flat on [low, high]
+``triangular`` ``low``, ``mode``, ``high``  triangle with its peak at mode
+``pert``       ``low``, ``mode``, ``high``, Beta-PERT (shape ``lamb``,
+               ``lamb`` (default 4)         default 4) on [low, high]
+``normal``     ``mean``, ``sd``             Gaussian, unbounded
+``lognormal``  ``mean``, ``sd``             log-normal with this mean and
+                                            standard deviation (natural units)
+``truncnormal````mean``, ``sd``, ``low``,   Gaussian cut to [low, high]
+               ``high``
+=============  ===========================  ===================================
+
+The parameters are in the unit of the field the distribution stands for.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from scipy import stats
+
+__all__ = [
+    "Uniform",
+    "Triangular",
+    "Pert",
+    "Normal",
+    "LogNormal",
+    "TruncNormal",
+    "Distribution",
+    "Quantity",
+    "frozen_dist",
+    "support",
+    "quantity_mean",
+]
+
+_Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def frozen(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def support(self) -> tuple[float, float]:
+        """Smallest interval holding all values the distribution can take."""
+        lo, hi = self.frozen().support()
+        return float(lo), float(hi)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantile function: maps uniforms in (0, 1) to values."""
+        return np.asarray(self.frozen().ppf(u), dtype=float)
+
+    def mean(self) -> float:
+        return float(self.frozen().mean())
+
+
+def _check_order(**named: float) -> None:
+    names = list(named)
+    for a, b in zip(names, names[1:]):
+        if named[a] > named[b]:
+            raise ValueError(f"needs {a} <= {b}; got {a}={named[a]:g}, {b}={named[b]:g}")
+
+
+class Uniform(_Dist):
+    """Flat distribution on [low, high]."""
+
+    dist: Literal["uniform"] = "uniform"
+    low: _Finite
+    """Lower bound, in the field's unit."""
+    high: _Finite
+    """Upper bound, in the field's unit (must be > low)."""
+
+    @model_validator(mode="after")
+    def _order(self) -> "Uniform":
+        if not self.low < self.high:
+            raise ValueError(f"needs low < high; got low={self.low:g}, high={self.high:g}")
+        return self
+
+    def frozen(self) -> Any:
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+
+class Triangular(_Dist):
+    """Triangular distribution on [low, high] peaking at mode."""
+
+    dist: Literal["triangular"] = "triangular"
+    low: _Finite
+    """Lower bound, in the field's unit."""
+    mode: _Finite
+    """Most likely value, in the field's unit."""
+    high: _Finite
+    """Upper bound, in the field's unit (must be > low)."""
+
+    @model_validator(mode="after")
+    def _order(self) -> "Triangular":
+        _check_order(low=self.low, mode=self.mode, high=self.high)
+        if not self.low < self.high:
+            raise ValueError(f"needs low < high; got low={self.low:g}, high={self.high:g}")
+        return self
+
+    def frozen(self) -> Any:
+        width = self.high - self.low
+        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+
+
+class Pert(_Dist):
+    """Beta-PERT distribution on [low, high] with its mode at mode."""
+
+    dist: Literal["pert"] = "pert"
+    low: _Finite
+    """Lower bound, in the field's unit."""
+    mode: _Finite
+    """Most likely value, in the field's unit."""
+    high: _Finite
+    """Upper bound, in the field's unit (must be > low)."""
+    lamb: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 4.0
+    """Shape: weight of the mode (dimensionless; 4 is the classic PERT)."""
+
+    @model_validator(mode="after")
+    def _order(self) -> "Pert":
+        _check_order(low=self.low, mode=self.mode, high=self.high)
+        if not self.low < self.high:
+            raise ValueError(f"needs low < high; got low={self.low:g}, high={self.high:g}")
+        return self
+
+    def frozen(self) -> Any:
+        width = self.high - self.low
+        a = 1 + self.lamb * (self.mode - self.low) / width
+        b = 1 + self.lamb * (self.high - self.mode) / width
+        return stats.beta(a, b, loc=self.low, scale=width)
+
+
+class Normal(_Dist):
+    """Gaussian distribution (unbounded: only for fields that allow any sign)."""
+
+    dist: Literal["normal"] = "normal"
+    mean_: _Finite = Field(alias="mean")
+    """Mean, in the field's unit."""
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Standard deviation, in the field's unit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def frozen(self) -> Any:
+        return stats.norm(loc=self.mean_, scale=self.sd)
+
+
+class LogNormal(_Dist):
+    """Log-normal distribution given by its mean and standard deviation."""
+
+    dist: Literal["lognormal"] = "lognormal"
+    mean_: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(alias="mean")
+    """Mean of the distribution itself (not of its logarithm), in the field's unit."""
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Standard deviation of the distribution itself, in the field's unit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def frozen(self) -> Any:
+        sigma2 = math.log1p((self.sd / self.mean_) ** 2)
+        mu = math.log(self.mean_) - sigma2 / 2
+        return stats.lognorm(s=math.sqrt(sigma2), scale=math.exp(mu))
+
+
+class TruncNormal(_Dist):
+    """Gaussian of the given mean and sd, truncated to [low, high]."""
+
+    dist: Literal["truncnormal"] = "truncnormal"
+    mean_: _Finite = Field(alias="mean")
+    """Mean of the untruncated Gaussian, in the field's unit."""
+    sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Standard deviation of the untruncated Gaussian, in the field's unit."""
+    low: _Finite
+    """Lower cut, in the field's unit."""
+    high: _Finite
+    """Upper cut, in the field's unit (must be > low)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _order(self) -> "TruncNormal":
+        if not self.low < self.high:
+            raise ValueError(f"needs low < high; got low={self.low:g}, high={self.high:g}")
+        return self
+
+    def frozen(self) -> Any:
+        a = (self.low - self.mean_) / self.sd
+        b = (self.high - self.mean_) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+
+
+DIST_NAMES = ("uniform", "triangular", "pert", "normal", "lognormal", "truncnormal")
+
+
+def _which(value: Any) -> str | None:
+    """Pick the union member: 'const' for plain numbers, else the ``dist`` key."""
+    if isinstance(value, dict):
+        name = value.get("dist")
+        return name if name in DIST_NAMES else None
+    if isinstance(value, _Dist):
+        return value.dist  # type: ignore[attr-defined]
+    if isinstance(value, bool):  # YAML 'yes'/'true' is not a number
+        return None
+    return "const"
+
+
+Distribution = Union[
+    Annotated[Uniform, Tag("uniform")],
+    Annotated[Triangular, Tag("triangular")],
+    Annotated[Pert, Tag("pert")],
+    Annotated[Normal, Tag("normal")],
+    Annotated[LogNormal, Tag("lognormal")],
+    Annotated[TruncNormal, Tag("truncnormal")],
+]
+
+Quantity = Annotated[
+    Union[
+        Annotated[Annotated[float, Field(strict=False, allow_inf_nan=False)], Tag("const")],
+        Distribution,
+    ],
+    Discriminator(
+        _which,
+        custom_error_type="quantity",
+        custom_error_message=(
+            "expected a number or a mapping with 'dist' one of " + ", ".join(DIST_NAMES)
+        ),
+    ),
+]
+"""A number, or a distribution mapping, in the unit of the field it fills."""
+
+
+def frozen_dist(value: float | _Dist) -> Any:
+    """The :mod:`scipy.stats` frozen distribution behind a quantity (None for constants)."""
+    return value.frozen() if isinstance(value, _Dist) else None
+
+
+def support(value: float | _Dist) -> tuple[float, float]:
+    """Interval of values a quantity can take."""
+    if isinstance(value, _Dist):
+        return value.support()
+    return float(value), float(value)
+
+
+def quantity_mean(value: float | _Dist) -> float:
+    """Expected value of a quantity."""
+    return value.mean() if isinstance(value, _Dist) else float(value)
+
+
+def is_uncertain(value: Any) -> bool:
+    return isinstance(value, _Dist)

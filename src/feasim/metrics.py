@@ -1,0 +1,82 @@
+"""The named outputs shared by the analytic model and the simulation.
+
+One vocabulary: each metric has a name, a unit, a group (for tables) and a
+one-line meaning. Criteria in scenario files refer to these names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Metric", "METRICS", "GROUPS", "needs_block"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    group: str
+    description: str
+    needs: str | None = None  # scenario block the metric needs, e.g. "posture.qrf"
+
+
+GROUPS = (
+    "Force generation",
+    "Troop-to-task",
+    "Coverage and detection",
+    "Response (QRF)",
+    "Force ratio",
+)
+
+_F, _T, _C, _R, _X = GROUPS
+
+_LIST = [
+    Metric("pledged_troops", "persons", _F, "sum of all pledges as written, honoured or not"),
+    Metric("honoured_troops", "persons", _F, "pledges whose conditions held and that were honoured"),
+    Metric("contributors_honoured", "count", _F, "contributors whose pledge was honoured"),
+    Metric("in_theatre_troops", "persons", _F, "troops in theatre at the assessment day"),
+    Metric("committed_troops", "persons", _F, "total force contributors must generate, rotation included"),
+    Metric("line_combat_troops", "persons", _F, "combat element of line-role contributors in theatre"),
+    Metric("reserve_combat_troops", "persons", _F, "combat element of reserve-role contributors in theatre"),
+    Metric("off_line_troops", "persons", _F, "in theatre in rear, training, air or maritime roles"),
+    Metric("troops_per_km", "persons/km", _F, "in-theatre troops ÷ line length"),
+    Metric("required_combat_troops", "persons", _T, "combat troops the posture needs in theatre"),
+    Metric("required_in_theatre_troops", "persons", _T, "posture requirement plus tail, in theatre"),
+    Metric("required_committed_troops", "persons", _T, "in-theatre requirement × rotation multiplier"),
+    Metric("strength_to_requirement", "ratio", _T, "in-theatre troops ÷ required in-theatre troops"),
+    Metric("fill_ratio", "fraction", _T, "share of the posture's combat requirement actually filled"),
+    Metric("unassigned_combat_troops", "persons", _T, "line and reserve combat troops left over after filling the posture"),
+    Metric("observation_posts_required", "posts", _T, "observation posts the posture asks for"),
+    Metric("observation_posts", "posts", _T, "observation posts filled (whole posts)"),
+    Metric("patrol_teams_required", "teams", _T, "patrol teams the posture asks for"),
+    Metric("patrol_teams", "teams", _T, "patrol teams filled (whole teams)"),
+    Metric("qrf_teams_required", "teams", _T, "QRF teams the posture asks for"),
+    Metric("qrf_teams", "teams", _T, "QRF teams filled (whole teams)"),
+    Metric("op_coverage", "fraction", _C, "threat-weighted share of the line inside a post's radius"),
+    Metric("patrol_detection_probability", "probability", _C, "P(a patrol passes an incursion inside its window)"),
+    Metric("sensor_coverage", "fraction", _C, "share of the line watched by a working sensor"),
+    Metric("detection_probability", "probability", _C, "P(an incursion is detected), posts, patrols and sensors combined"),
+    Metric("revisit_hours_mean", "hours", _C, "mean gap between patrol passes at a point, while patrolling", "posture.patrols"),
+    Metric("revisit_hours_max", "hours", _C, "longest gap between patrol passes at a point, while patrolling", "posture.patrols"),
+    Metric("qrf_utilisation", "fraction", _R, "offered load ÷ QRF teams (>= 1: overloaded)", "posture.qrf"),
+    Metric("qrf_overloaded", "probability", _R, "1 where some base gets work faster than it can clear it", "posture.qrf"),
+    Metric("qrf_wait_probability", "probability", _R, "P(a detected incident waits for a free team) (Erlang C)", "posture.qrf"),
+    Metric("qrf_wait_hours_mean", "hours", _R, "mean wait for a free team", "posture.qrf"),
+    Metric("travel_hours_mean", "hours", _R, "mean travel time from the nearest base", "posture.qrf"),
+    Metric("response_hours_mean", "hours", _R, "mean of wait + readiness + travel", "posture.qrf"),
+    Metric("response_hours_p90", "hours", _R, "90th percentile of wait + readiness + travel", "posture.qrf"),
+    Metric("global_force_ratio", "ratio", _X, "adversary line force ÷ defender line force", "adversary"),
+    Metric("local_force_ratio", "ratio", _X, "adversary massed force ÷ defenders in the attacked sector", "adversary"),
+    Metric("breakthrough_margin", "ratio", _X, "local force ratio ÷ breakthrough threshold (>= 1: breakthrough expected)", "adversary"),
+    Metric("lanchester_attacker_wins", "probability", _X, "1 where the square law lets the attacker prevail", "adversary"),
+    Metric("lanchester_attacker_survivors", "persons", _X, "attackers left by the square law in the attacked sector", "adversary"),
+    Metric("lanchester_defender_survivors", "persons", _X, "defenders left by the square law in the attacked sector", "adversary"),
+    Metric("tripwire_troops_exposed", "persons", _X, "coalition line troops in the attacked sector", "adversary"),
+]
+
+METRICS: dict[str, Metric] = {m.name: m for m in _LIST}
+
+
+def needs_block(name: str) -> str | None:
+    """The scenario block a metric needs (``None`` if it is always defined)."""
+    return METRICS[name].needs

@@ -1,0 +1,6 @@
+"""Analytic models, vectorised over Monte Carlo samples (model-spec §2–§7).
+
+Each function takes already-sampled inputs (floats or arrays of samples) and
+returns arrays; none parses files or prints. :func:`feasim.analytic.evaluate`
+chains them.
+"""

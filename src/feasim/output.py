@@ -1,0 +1,131 @@
+"""Rendering results for people (table) and programs (JSON, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from .metrics import GROUPS, METRICS
+from .results import Result, summarise
+
+__all__ = ["render", "to_table", "to_json", "to_csv", "fmt"]
+
+
+def fmt(x: float) -> str:
+    """A number as a person reads it: thousands separators, three significant digits."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if math.isinf(x):
+        return "unbounded" if x > 0 else "-unbounded"
+    if x == 0:
+        return "0"
+    ax = abs(x)
+    if ax >= 1000:
+        return f"{x:,.0f}"
+    if ax >= 100:
+        return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+    if float(x).is_integer():
+        return f"{x:.0f}"
+    return f"{x:.3g}"
+
+
+def _range(s: dict[str, float]) -> str:
+    lo, hi = s["p05"], s["p95"]
+    if any(isinstance(v, float) and math.isnan(v) for v in (lo, hi)) or lo == hi:
+        return ""
+    return f"{fmt(lo)} – {fmt(hi)}"
+
+
+def to_table(result: Result, title: str = "", notes: list[str] | None = None) -> str:
+    """The grouped, human-readable table of ``feasim run``."""
+    lines = []
+    head = result.scenario + (f" — {title}" if title else "")
+    lines.append(head)
+    lines.append(f"{result.method} model, {result.samples:,} samples, seed {result.seed}")
+    for n in notes or []:
+        lines.append(f"note: {n}")
+    width = max(len(n) for n in result.metrics) + 2
+    for group in GROUPS:
+        names = [n for n in result.metrics if METRICS[n].group == group]
+        rows = [(n, summarise(result.metrics[n])) for n in names]
+        if all(math.isnan(s["mean"]) for _, s in rows):
+            lines.append("")
+            lines.append(f"{group}: not modelled (the scenario has no block for it)")
+            continue
+        lines.append("")
+        lines.append(f"{group:<{width}} {'mean':>12}  {'5–95% range':<25} unit")
+        for name, s in rows:
+            lines.append(f"  {name:<{width - 2}} {fmt(s['mean']):>12}  {_range(s):<25} "
+                         f"{METRICS[name].unit}")
+    lines.append("")
+    lines.extend(_warnings(result))
+    if result.criteria:
+        lines.append("Criteria")
+        cw = max(len(n) for n in result.criteria) + 2
+        for name, c in result.criteria.items():
+            op = ">=" if c.bound == "min" else "<="
+            verdict = "met" if c.p_met == 1 else ("not met" if c.p_met == 0 else "met in")
+            share = f"{100 * c.p_met:5.1f}% of samples"
+            m = summarise(c.margin)
+            lines.append(f"  {name:<{cw}} {op} {fmt(c.threshold):<8} {verdict:<8} {share}"
+                         f"   margin p50 {fmt(m['p50'])} {METRICS[name].unit}")
+        lines.append(f"P(feasible) = {100 * result.p_feasible:.1f}%  "
+                     f"(share of samples meeting every criterion)")
+    else:
+        lines.append("No criteria: P(feasible) is not defined.")
+    return "\n".join(lines) + "\n"
+
+
+def _warnings(result: Result) -> list[str]:
+    out = []
+    over = result.metrics.get("qrf_overloaded")
+    if over is not None and not math.isnan(float(over.mean())) and over.mean() > 0:
+        out.append(f"warning: the QRF is overloaded in {100 * over.mean():.1f}% of samples "
+                   f"(incidents arrive faster than teams clear them; response times unbounded there)")
+    fill = result.metrics.get("fill_ratio")
+    if fill is not None and not math.isnan(float(fill.mean())) and (fill < 1).any():
+        out.append(f"warning: the posture is not fully filled in {100 * (fill < 1).mean():.1f}% "
+                   f"of samples (fill_ratio < 1)")
+    if out:
+        out.append("")
+    return out
+
+
+def to_json(result: Result) -> str:
+    """One JSON object (see :meth:`Result.to_dict`)."""
+    return json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
+
+
+def to_csv(result: Result) -> str:
+    """Summary rows: metrics, then criteria, then P(feasible)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["kind", "name", "unit", "mean", "p05", "p50", "p95", "bound", "threshold", "p_met"])
+    d = result.to_dict()
+
+    def cell(x: Any) -> str:
+        return "" if x is None else repr(x) if isinstance(x, float) else str(x)
+
+    for name, m in d["metrics"].items():
+        w.writerow(["metric", name, m["unit"]] + [cell(m[k]) for k in ("mean", "p05", "p50", "p95")]
+                   + ["", "", ""])
+    for name, c in d["criteria"].items():
+        bound = "min" if "min" in c else "max"
+        mg = c["margin"]
+        w.writerow(["criterion", name, METRICS[name].unit]
+                   + [cell(mg[k]) for k in ("mean", "p05", "p50", "p95")]
+                   + [bound, cell(c[bound]), cell(c["p_met"])])
+    w.writerow(["p_feasible", "p_feasible", "probability", cell(d["p_feasible"]),
+                "", "", "", "", "", ""])
+    return buf.getvalue()
+
+
+def render(result: Result, fmt_name: str, title: str = "", notes: list[str] | None = None) -> str:
+    if fmt_name == "json":
+        return to_json(result)
+    if fmt_name == "csv":
+        return to_csv(result)
+    return to_table(result, title, notes)

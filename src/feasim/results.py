@@ -1,0 +1,151 @@
+"""One result type for the analytic model and the simulation.
+
+A :class:`Result` holds every named metric as an array over samples (or
+replications), the criteria with their per-sample verdicts and margins, and
+the sampled uncertain inputs. It summarises itself, turns into the JSON shape
+of ``feasim run --format json``, and into pandas or xarray tables.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .metrics import METRICS
+
+__all__ = ["Result", "CriterionResult", "summarise"]
+
+
+def summarise(values: np.ndarray) -> dict[str, float]:
+    """Mean and 5th/50th/95th percentiles. NaN if the metric is undefined anywhere."""
+    v = np.asarray(values, dtype=float)
+    if v.size == 0 or np.isnan(v).any():
+        return {"mean": math.nan, "p05": math.nan, "p50": math.nan, "p95": math.nan}
+    with np.errstate(invalid="ignore"):
+        mean = float(np.mean(v))
+        p05, p50, p95 = (float(x) for x in np.percentile(v, [5, 50, 95]))
+    return {"mean": mean, "p05": p05, "p50": p50, "p95": p95}
+
+
+def _json_number(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One criterion: threshold, per-sample verdict and margin (metric unit, > 0 = met)."""
+
+    name: str
+    bound: str
+    threshold: float
+    met: np.ndarray
+    margin: np.ndarray
+
+    @property
+    def p_met(self) -> float:
+        """Share of samples meeting the criterion."""
+        return float(np.mean(self.met))
+
+
+@dataclass(frozen=True)
+class Result:
+    """Named metrics over samples, with criteria and feasibility."""
+
+    scenario: str
+    seed: int
+    samples: int
+    method: str
+    metrics: dict[str, np.ndarray]
+    criteria: dict[str, CriterionResult] = field(default_factory=dict)
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self.metrics[name]
+        except KeyError:
+            raise KeyError(f"no metric {name!r}; known: {', '.join(self.metrics)}") from None
+
+    def unit(self, name: str) -> str:
+        return METRICS[name].unit
+
+    @property
+    def feasible(self) -> np.ndarray:
+        """Per sample: True iff every criterion holds (all True if there are none)."""
+        ok = np.ones(self.samples, dtype=bool)
+        for c in self.criteria.values():
+            ok &= c.met
+        return ok
+
+    @property
+    def p_feasible(self) -> float:
+        """Share of samples meeting every criterion; NaN if the scenario has no criteria."""
+        return float(np.mean(self.feasible)) if self.criteria else math.nan
+
+    def summary(self, name: str) -> dict[str, float]:
+        """Mean, p05, p50, p95 of one metric."""
+        return summarise(self[name])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``feasim run --format json``; non-finite numbers become null.
+
+        A metric that is infinite in some samples (an overloaded QRF) also carries
+        ``unbounded_fraction``, the share of such samples.
+        """
+        metrics = {}
+        for name, values in self.metrics.items():
+            entry: dict[str, Any] = {"unit": METRICS[name].unit}
+            entry.update({k: _json_number(v) for k, v in summarise(values).items()})
+            inf = np.isinf(np.asarray(values, dtype=float))
+            if inf.any():
+                entry["unbounded_fraction"] = float(np.mean(inf))
+            metrics[name] = entry
+        criteria = {}
+        for name, c in self.criteria.items():
+            criteria[name] = {c.bound: c.threshold, "p_met": c.p_met,
+                              "margin": {k: _json_number(v)
+                                         for k, v in summarise(c.margin).items()}}
+        return {
+            "scenario": self.scenario,
+            "method": self.method,
+            "seed": self.seed,
+            "samples": self.samples,
+            "metrics": metrics,
+            "criteria": criteria,
+            "p_feasible": _json_number(self.p_feasible),
+        }
+
+    def to_dataframe(self):
+        """Per-sample pandas DataFrame: one column per metric and uncertain input.
+
+        Units are in ``df.attrs['units']``; needs ``pip install feasim[tables]``.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on environment
+            raise ImportError("to_dataframe() needs pandas: pip install 'feasim[tables]'") from exc
+        cols = {k: np.asarray(v) for k, v in self.metrics.items()}
+        cols["feasible"] = self.feasible
+        cols.update({f"input:{k}": v for k, v in self.inputs.items()})
+        df = pd.DataFrame(cols)
+        df.index.name = "sample"
+        df.attrs["units"] = {k: METRICS[k].unit for k in self.metrics}
+        df.attrs["scenario"] = self.scenario
+        return df
+
+    def to_xarray(self):
+        """xarray Dataset over dimension ``sample``, each variable with a ``units`` attribute."""
+        try:
+            import xarray as xr
+        except ImportError as exc:  # pragma: no cover - depends on environment
+            raise ImportError("to_xarray() needs xarray: pip install 'feasim[tables]'") from exc
+        data = {k: ("sample", np.asarray(v), {"units": METRICS[k].unit,
+                                              "description": METRICS[k].description})
+                for k, v in self.metrics.items()}
+        data["feasible"] = ("sample", self.feasible, {"units": "bool"})
+        for k, v in self.inputs.items():
+            data[f"input:{k}"] = ("sample", np.asarray(v), {})
+        return xr.Dataset(data, attrs={"scenario": self.scenario, "seed": self.seed,
+                                       "method": self.method})

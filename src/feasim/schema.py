@@ -1,0 +1,439 @@
+"""The scenario file format (model-spec §1, §9) as strict pydantic v2 models.
+
+Every model forbids unknown keys (a typo is an error, not a silently ignored
+key) and is frozen. Every field's docstring states its unit and feeds the JSON
+Schema printed by ``feasim schema``. Numeric fields accept a constant or a
+distribution (:mod:`feasim.distributions`); the distribution's whole support
+must lie in the field's domain, so nothing is ever clipped silently.
+
+This module imports neither the models nor SimPy.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from .distributions import Quantity, is_uncertain, support
+
+__all__ = [
+    "Scenario",
+    "Theatre",
+    "Sector",
+    "Force",
+    "Contributor",
+    "Posture",
+    "ObservationPosts",
+    "Patrols",
+    "Sensors",
+    "QRF",
+    "Incursions",
+    "Adversary",
+    "Host",
+    "Criterion",
+    "SimulationSettings",
+    "UncertaintySettings",
+    "ROLES",
+    "CrossFieldProblems",
+]
+
+ROLES = ("line", "reserve", "rear", "training", "air", "maritime")
+
+
+def _domain(
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    whole: bool = False,
+) -> AfterValidator:
+    """Check that a constant, or a distribution's whole support, lies in a range."""
+
+    def describe() -> str:
+        parts = []
+        if lo > -math.inf:
+            parts.append(f"{'>' if lo_open else '>='} {lo:g}")
+        if hi < math.inf:
+            parts.append(f"{'<' if hi_open else '<='} {hi:g}")
+        return " and ".join(parts)
+
+    def check(value: Any) -> Any:
+        a, b = support(value)
+        below = a < lo or (lo_open and a == lo)
+        above = b > hi or (hi_open and b == hi)
+        if below or above:
+            if is_uncertain(value):
+                raise PydanticCustomError(
+                    "out_of_range",
+                    "every value must be {rng}, but the distribution reaches [{a}, {b}] "
+                    "(use a bounded one such as truncnormal, pert or uniform)",
+                    {"rng": describe(), "a": f"{a:g}", "b": f"{b:g}"},
+                )
+            raise PydanticCustomError("out_of_range", "must be {rng}", {"rng": describe()})
+        if whole and not is_uncertain(value) and float(value) != int(value):
+            raise PydanticCustomError("whole_number", "must be a whole number")
+        return value
+
+    return AfterValidator(check)
+
+
+Positive = Annotated[Quantity, _domain(0, lo_open=True)]
+NonNegative = Annotated[Quantity, _domain(0)]
+Probability = Annotated[Quantity, _domain(0, 1)]
+Count = Annotated[Quantity, _domain(0, whole=True)]
+PositiveCount = Annotated[Quantity, _domain(1, whole=True)]
+AtLeastOne = Annotated[Quantity, _domain(1)]
+Fraction = Annotated[Quantity, _domain(0, 1, hi_open=True)]
+HoursPerDay = Annotated[Quantity, _domain(0, 24, lo_open=True)]
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", min_length=1, max_length=80)]
+Label = Annotated[str, Field(pattern=r"^[^\[\]\.=]+$", min_length=1, max_length=120)]
+ConditionName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=80)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class CrossFieldProblems(ValueError):
+    """Cross-field rule violations, each with its field path (collected, not first-only)."""
+
+    def __init__(self, problems: list[tuple[tuple[Any, ...], str, str, Any]]):
+        self.problems = problems  # (loc, rule, message, value)
+        super().__init__("; ".join(f"{'.'.join(map(str, p[0]))}: {p[2]}" for p in problems))
+
+
+# ---------------------------------------------------------------- theatre
+
+
+class Sector(_Strict):
+    """A stretch of the line with its own visibility and threat."""
+
+    name: Label
+    """Sector name, unique within the theatre."""
+    length_km: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    """Length of line in this sector (km, a constant)."""
+    visibility: Positive = 1.0
+    """Terrain visibility factor scaling observation-post radius (dimensionless, 1 = open)."""
+    threat: NonNegative = 1.0
+    """Relative weight of incursions in this sector per km (dimensionless)."""
+
+
+class Theatre(_Strict):
+    """The line to be held."""
+
+    line_km: Positive
+    """Length of the line (km)."""
+    buffer_depth_km: NonNegative = 0.0
+    """Depth of the buffer zone in front of the line (km); reported, not yet modelled."""
+    sectors: list[Sector] | None = None
+    """Optional sectors; their lengths must sum to ``line_km`` (default: one sector)."""
+
+
+# ---------------------------------------------------------------- forces
+
+
+class Force(_Strict):
+    """How pledged figures become troops, and what troops cost."""
+
+    basis: Literal["in_theatre", "committed"]
+    """Reading of every pledge: troops in theatre at one time (``in_theatre``) or the
+    total committed including rotation (``committed``). Required: claims rarely say."""
+    rotation_multiplier: AtLeastOne = 3.0
+    """Total force ÷ force in theatre at one time (dimensionless, >= 1; rule of thirds = 3)."""
+    support_fraction: Fraction = 0.5
+    """Share of in-theatre troops in support (tail) roles (fraction in [0, 1))."""
+    staff_per_position: Positive = 4.7
+    """Persons needed to keep one position filled around the clock (persons; facts.md R17)."""
+    assess_day: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    """Day (days after day 0) at which the analytic model reads the force; ``null`` means
+    once every contributor has finished its ramp-up (steady state)."""
+
+
+class Contributor(_Strict):
+    """One nation or group and its pledge."""
+
+    name: Label
+    """Contributor name, unique within the scenario."""
+    troops: NonNegative
+    """Pledged troops (persons), read according to ``force.basis``."""
+    conditions: list[ConditionName] = []
+    """Names of conditions (from ``conditions``) that must all hold for the pledge to be honoured."""
+    honour_probability: Probability = 1.0
+    """Probability the pledge is honoured once its conditions hold (probability)."""
+    rotation_multiplier: AtLeastOne | None = None
+    """Override of ``force.rotation_multiplier`` for this contributor (dimensionless, >= 1)."""
+    ramp_up_days: NonNegative = 0.0
+    """Days from ``start_day`` to full strength, linear (days)."""
+    start_day: NonNegative = 0.0
+    """Day the first troops arrive (days after day 0)."""
+    role: Literal["line", "reserve", "rear", "training", "air", "maritime"] = "line"
+    """Where the troops count: ``line`` (posts, patrols, QRF), ``reserve`` (QRF only);
+    ``rear``, ``training``, ``air``, ``maritime`` are reported but do not cover the line."""
+    withdrawal_hazard_per_year: NonNegative = 0.0
+    """Rate at which the contributor withdraws (per year); used by the simulation."""
+    source: str | None = None
+    """Where the pledge figure comes from (claim id, facts.md key or citation)."""
+
+
+# ---------------------------------------------------------------- posture
+
+
+class ObservationPosts(_Strict):
+    """Fixed, continuously manned observation posts, evenly spaced."""
+
+    spacing_km: Positive
+    """Distance between posts along the line (km)."""
+    on_post: Positive = 2.0
+    """Persons on post at any moment (persons; FM 3-21.8 says >= 2)."""
+    radius_km: Positive = 2.0
+    """Observation radius of a post in open terrain (km)."""
+    detection_probability: Probability = 1.0
+    """Probability a post detects an incursion inside its radius (probability)."""
+
+
+class Patrols(_Strict):
+    """Patrol teams, each moving back and forth along its own sub-sector."""
+
+    teams: Count
+    """Number of patrol teams active at once (teams; sampled values are rounded)."""
+    team_size: Positive = 8.0
+    """Persons per team (persons)."""
+    speed_kmh: Positive = 5.0
+    """Patrol speed along the line (km/h)."""
+    hours_per_day: HoursPerDay = 24.0
+    """Hours per day the patrols are out (hours, in (0, 24])."""
+
+
+class Sensors(_Strict):
+    """Unmanned sensors (cameras, radars, drones) along the line."""
+
+    count: Count
+    """Number of sensors (sensors; sampled values are rounded)."""
+    coverage_km_each: Positive
+    """Length of line each sensor watches (km)."""
+    availability: Probability = 1.0
+    """Fraction of time a sensor works (probability)."""
+    detection_probability: Probability = 1.0
+    """Probability a working sensor detects an incursion it covers (probability)."""
+
+
+class QRF(_Strict):
+    """Quick-reaction force: bases evenly spaced behind the line."""
+
+    bases: PositiveCount
+    """Number of QRF bases (bases; sampled values are rounded)."""
+    teams_per_base: PositiveCount = 2.0
+    """Teams on standby at each base (teams; sampled values are rounded)."""
+    team_size: Positive = 30.0
+    """Persons per QRF team (persons)."""
+    readiness_hours: NonNegative = 0.5
+    """Time from alert to departure (hours)."""
+    speed_kmh: Positive = 40.0
+    """Road speed of a QRF team (km/h)."""
+    depth_km: NonNegative = 20.0
+    """Distance of each base behind the line (km)."""
+    road_factor: AtLeastOne = 1.3
+    """Road distance ÷ straight distance (dimensionless, >= 1)."""
+    engagement_hours: Positive = 4.0
+    """Mean time a team is busy with one incident (hours)."""
+    engagement_distribution: Literal["exponential", "deterministic", "lognormal"] = "exponential"
+    """Distribution of engagement times; Erlang C is exact for ``exponential`` and an
+    Allen–Cunneen approximation otherwise."""
+    engagement_cv: Positive = 1.0
+    """Coefficient of variation of engagement time for ``lognormal`` (dimensionless)."""
+
+
+class Posture(_Strict):
+    """The desired posture on the line; any block may be omitted."""
+
+    observation_posts: ObservationPosts | None = None
+    """Observation posts (omit for none)."""
+    patrols: Patrols | None = None
+    """Patrols (omit for none)."""
+    sensors: Sensors | None = None
+    """Sensors (omit for none)."""
+    qrf: QRF | None = None
+    """Quick-reaction force (omit for none)."""
+
+
+class Incursions(_Strict):
+    """Incidents the posture must detect and answer."""
+
+    rate_per_day: NonNegative = 10.0
+    """Incursions per day along the whole line (per day)."""
+    exposure_hours: Positive = 6.0
+    """Time an incursion stays detectable (hours)."""
+
+
+class Adversary(_Strict):
+    """The opposing force facing the line."""
+
+    troops: NonNegative
+    """Total adversary troops (persons)."""
+    line_fraction: Probability = 0.6
+    """Share of the adversary's troops on the line (fraction)."""
+    massed_share: Probability = 0.2
+    """Share of its line force the adversary masses at the point of attack (fraction)."""
+    attack_sector_km: Positive = 30.0
+    """Width of the attacked sector (km)."""
+    breakthrough_ratio: Positive = 3.0
+    """Local force ratio taken as enough for a breakthrough (dimensionless). A disputed
+    rule of thumb (Mearsheimer 1989 vs Epstein, Dupuy 1989): a threshold, never a law."""
+
+
+class Host(_Strict):
+    """The host nation's own forces on the line."""
+
+    troops: NonNegative = 0.0
+    """Host troops (persons)."""
+    line_fraction: Probability = 0.4
+    """Share of host troops on the line (fraction)."""
+    effectiveness: Positive = 1.0
+    """Defender effectiveness in the Lanchester square law (dimensionless; prepared defence > 1)."""
+    air_support_condition: ConditionName | None = None
+    """Condition (e.g. ``us_backstop``) under which air support multiplies effectiveness."""
+    air_support_multiplier: Positive = 1.0
+    """Factor on effectiveness while ``air_support_condition`` holds (dimensionless)."""
+
+
+class Criterion(_Strict):
+    """A threshold on one named output: exactly one of ``min`` or ``max``."""
+
+    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """The output must be at least this (in the output's unit)."""
+    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """The output must be at most this (in the output's unit)."""
+
+    @model_validator(mode="after")
+    def _one(self) -> "Criterion":
+        if (self.min is None) == (self.max is None):
+            raise ValueError("needs exactly one of 'min' or 'max'")
+        return self
+
+
+class SimulationSettings(_Strict):
+    """Settings of the SimPy simulation."""
+
+    days: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 90.0
+    """Horizon (days)."""
+    replications: Annotated[int, Field(ge=1)] = 100
+    """Independent replications (count)."""
+    seed: Annotated[int, Field(ge=0)] = 1
+    """Seed of the replications' ``SeedSequence``."""
+
+
+class UncertaintySettings(_Strict):
+    """Monte Carlo settings of the analytic model."""
+
+    samples: Annotated[int, Field(ge=1, le=100_000_000)] = 1000
+    """Monte Carlo samples (count)."""
+    sampler: Literal["lhs", "random"] = "lhs"
+    """Latin hypercube (``lhs``) or plain random (``random``) sampling of distributions."""
+    seed: Annotated[int, Field(ge=0)] = 1
+    """Seed of the sampler."""
+
+
+# ---------------------------------------------------------------- scenario
+
+
+class Scenario(_Strict):
+    """A claim written as a runnable deployment scenario."""
+
+    name: Name
+    """Identifier: letters, digits, '-' and '_'."""
+    title: str = ""
+    """One-line human title."""
+    description: str = ""
+    """What the scenario encodes and which reading of the figures it uses."""
+    sources: list[str] = []
+    """Claim ids (claims.md) or reference keys (facts.md) the numbers come from."""
+    notes: list[str] = []
+    """Assumptions not backed by a source, stated in words."""
+    theatre: Theatre
+    """The line."""
+    force: Force
+    """Force-generation rules."""
+    conditions: dict[ConditionName, Probability] = {}
+    """Named conditions and their probabilities (probability, or a distribution of it)."""
+    contributors: Annotated[list[Contributor], Field(min_length=1)]
+    """Contributors and their pledges."""
+    posture: Posture = Posture()
+    """Desired posture on the line."""
+    incursions: Incursions = Incursions()
+    """Incursion process."""
+    adversary: Adversary | None = None
+    """Opposing force (omit to skip force ratios)."""
+    host: Host | None = None
+    """Host-nation forces (omit for none)."""
+    criteria: dict[str, Criterion] = {}
+    """Output name -> threshold; a sample is feasible iff all hold."""
+    simulation: SimulationSettings = SimulationSettings()
+    """Simulation settings."""
+    uncertainty: UncertaintySettings = UncertaintySettings()
+    """Monte Carlo settings."""
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Scenario":
+        problems = list(_cross_problems(self))
+        if problems:
+            raise CrossFieldProblems(problems)
+        return self
+
+
+def _cross_problems(s: Scenario):
+    from .metrics import METRICS, needs_block  # local: metrics has no model code
+
+    sectors = s.theatre.sectors
+    if sectors:
+        if is_uncertain(s.theatre.line_km):
+            yield (("theatre", "line_km"), "constant_with_sectors",
+                   "must be a constant when sectors are given", s.theatre.line_km)
+        else:
+            total = sum(x.length_km for x in sectors)
+            if not math.isclose(total, float(s.theatre.line_km), rel_tol=1e-9, abs_tol=1e-9):
+                yield (("theatre", "sectors"), "sectors_sum",
+                       f"sector lengths sum to {total:g} km, not line_km = "
+                       f"{float(s.theatre.line_km):g} km", total)
+        yield from _duplicates(("theatre", "sectors"), [x.name for x in sectors])
+    yield from _duplicates(("contributors",), [c.name for c in s.contributors])
+    for i, c in enumerate(s.contributors):
+        for j, cond in enumerate(c.conditions):
+            if cond not in s.conditions:
+                yield (("contributors", i, "conditions", j), "unknown_condition",
+                       f"condition {cond!r} is not defined under 'conditions' "
+                       f"(defined: {sorted(s.conditions) or 'none'})", cond)
+    if s.host and s.host.air_support_condition and s.host.air_support_condition not in s.conditions:
+        yield (("host", "air_support_condition"), "unknown_condition",
+               f"condition {s.host.air_support_condition!r} is not defined under 'conditions'",
+               s.host.air_support_condition)
+    for name in s.criteria:
+        if name not in METRICS:
+            yield (("criteria", name), "unknown_metric",
+                   f"no output named {name!r}; see 'feasim metrics'", name)
+            continue
+        block = needs_block(name)
+        if block and _block_missing(s, block):
+            yield (("criteria", name), "metric_not_modelled",
+                   f"output {name!r} needs '{block}' in the scenario", name)
+
+
+def _block_missing(s: Scenario, block: str) -> bool:
+    obj: Any = s
+    for part in block.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return True
+    return False
+
+
+def _duplicates(loc: tuple[Any, ...], names: list[str]):
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            yield (loc + (i, "name"), "duplicate_name", f"name {n!r} is used twice", n)
+        seen.add(n)
