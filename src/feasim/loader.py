@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from .distributions import DIST_NAMES
 from .errors import Problem, ScenarioError
-from .schema import CrossFieldProblems, Scenario
+from .schema import CrossFieldProblems, Scenario, cross_problems
 
 __all__ = [
     "load_scenario",
@@ -38,8 +38,12 @@ _UNION_TAGS = frozenset(("const",) + DIST_NAMES)
 
 
 def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
-           problems: list[tuple[Loc, str, str, Any, yaml.Mark]]) -> None:
-    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+           problems: list[tuple[Loc, str, str, Any, yaml.Mark]],
+           key_mark: yaml.Mark | None = None) -> None:
+    # Scalars point at their value; blocks at their key, where a missing field belongs.
+    mark = key_mark if key_mark is not None and not isinstance(node, yaml.ScalarNode) \
+        else node.start_mark
+    marks[loc] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
@@ -48,7 +52,7 @@ def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
                 problems.append((loc + (key,), "duplicate_key",
                                  f"key {key!r} appears more than once", key, key_node.start_mark))
             seen.add(key)
-            _index(value_node, loc + (key,), marks, problems)
+            _index(value_node, loc + (key,), marks, problems, key_node.start_mark)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, loc + (i,), marks, problems)
@@ -150,7 +154,8 @@ def _problem(loc, rule, msg, value, has_value, filename, marks, origin) -> Probl
 
 def validate_data(data: Any, filename: str = "<data>",
                   marks: Mapping[Loc, tuple[int, int]] | None = None,
-                  origin: Mapping[Loc, str] | None = None) -> Scenario:
+                  origin: Mapping[Loc, str] | None = None,
+                  prior: Iterable[Problem] = ()) -> Scenario:
     """Validate plain data (a dict as read from YAML) into a :class:`Scenario`.
 
     Raises :class:`ScenarioError` listing every problem.
@@ -160,22 +165,33 @@ def validate_data(data: Any, filename: str = "<data>",
         raise ScenarioError([Problem(filename, 1, 1, "", "not_a_mapping",
                                      "a scenario must be a mapping of keys to values",
                                      data, True)])
+    problems = list(prior)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(list(_problems_from(err, filename, marks, origin or {}))) from None
+        problems += _problems_from(err, filename, marks, origin or {})
+        if not any(isinstance((e.get("ctx") or {}).get("error"), CrossFieldProblems)
+                   for e in err.errors()):
+            # Field errors stop pydantic before its cross-field checks: run them on the data.
+            problems += [_problem(loc, rule, msg, value, True, filename, marks, origin or {})
+                         for loc, rule, msg, value in cross_problems(data)]
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line is None, p.line or 0,
+                                                            p.column or 0)))
+    return scenario
 
 
 def parse_scenario(text: str, filename: str = "<string>",
                    overrides: Iterable[str] | Mapping[str, Any] | None = None) -> Scenario:
     """Parse YAML text into a validated scenario, applying ``overrides`` first."""
     data, marks, problems = _read_yaml(text, filename)
-    if problems:
+    if data is None:
         raise ScenarioError(problems)
     origin: dict[Loc, str] = {}
     if overrides:
         data, origin = _apply_overrides(data, overrides)
-    return validate_data(data, filename, marks, origin)
+    # Duplicate keys are reported together with the validation problems.
+    return validate_data(data, filename, marks, origin, prior=problems)
 
 
 def load_scenario(path: str | Path,

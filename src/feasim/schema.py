@@ -379,61 +379,90 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
-        problems = list(_cross_problems(self))
+        problems = list(cross_problems(self.model_dump(by_alias=True)))
         if problems:
             raise CrossFieldProblems(problems)
         return self
 
 
-def _cross_problems(s: Scenario):
+def cross_problems(data: Any):
+    """Cross-field rule violations in raw scenario data, as ``(loc, rule, message, value)``.
+
+    Works on plain data (as read from YAML) and tolerates malformed parts, so the
+    loader can report these problems together with field-level ones.
+    """
     from .metrics import METRICS, needs_block  # local: metrics has no model code
 
-    sectors = s.theatre.sectors
+    if not isinstance(data, dict):
+        return
+    theatre = _get(data, "theatre", dict)
+    sectors = _get(theatre, "sectors", list)
+    line = theatre.get("line_km")
     if sectors:
-        if is_uncertain(s.theatre.line_km):
+        lengths = [x.get("length_km") for x in sectors if isinstance(x, dict)]
+        if isinstance(line, dict):
             yield (("theatre", "line_km"), "constant_with_sectors",
-                   "must be a constant when sectors are given", s.theatre.line_km)
-        else:
-            total = sum(x.length_km for x in sectors)
-            if not math.isclose(total, float(s.theatre.line_km), rel_tol=1e-9, abs_tol=1e-9):
+                   "must be a constant when sectors are given", line)
+        elif _number(line) and all(_number(x) for x in lengths) and len(lengths) == len(sectors):
+            total = float(sum(lengths))
+            if not math.isclose(total, float(line), rel_tol=1e-9, abs_tol=1e-9):
                 yield (("theatre", "sectors"), "sectors_sum",
-                       f"sector lengths sum to {total:g} km, not line_km = "
-                       f"{float(s.theatre.line_km):g} km", total)
-        yield from _duplicates(("theatre", "sectors"), [x.name for x in sectors])
-    yield from _duplicates(("contributors",), [c.name for c in s.contributors])
-    for i, c in enumerate(s.contributors):
-        for j, cond in enumerate(c.conditions):
-            if cond not in s.conditions:
+                       f"sector lengths sum to {total:g} km, not line_km = {float(line):g} km",
+                       total)
+        yield from _duplicates(("theatre", "sectors"), sectors)
+    conditions = _get(data, "conditions", dict)
+    contributors = _get(data, "contributors", list)
+    yield from _duplicates(("contributors",), contributors)
+    for i, c in enumerate(contributors):
+        for j, cond in enumerate(_get(c, "conditions", list) if isinstance(c, dict) else []):
+            if isinstance(cond, str) and cond not in conditions:
                 yield (("contributors", i, "conditions", j), "unknown_condition",
                        f"condition {cond!r} is not defined under 'conditions' "
-                       f"(defined: {sorted(s.conditions) or 'none'})", cond)
-    if s.host and s.host.air_support_condition and s.host.air_support_condition not in s.conditions:
+                       f"(defined: {', '.join(map(str, conditions)) or 'none'})", cond)
+    air = _get(data, "host", dict).get("air_support_condition")
+    if isinstance(air, str) and air not in conditions:
         yield (("host", "air_support_condition"), "unknown_condition",
-               f"condition {s.host.air_support_condition!r} is not defined under 'conditions'",
-               s.host.air_support_condition)
-    for name in s.criteria:
+               f"condition {air!r} is not defined under 'conditions'", air)
+    adversary = _get(data, "adversary", dict)
+    width = adversary.get("attack_sector_km")
+    if _number(width) and _number(line) and 0 < line < width:
+        yield (("adversary", "attack_sector_km"), "wider_than_line",
+               f"the attacked sector ({width:g} km) is longer than the line ({line:g} km)", width)
+    for name in _get(data, "criteria", dict):
         if name not in METRICS:
             yield (("criteria", name), "unknown_metric",
-                   f"no output named {name!r}; see 'feasim metrics'", name)
+                   f"no output named {name!r}; 'feasim metrics' lists them", name)
             continue
         block = needs_block(name)
-        if block and _block_missing(s, block):
+        if block and _block_missing(data, block):
             yield (("criteria", name), "metric_not_modelled",
                    f"output {name!r} needs '{block}' in the scenario", name)
 
 
-def _block_missing(s: Scenario, block: str) -> bool:
-    obj: Any = s
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _get(d: Any, key: str, kind: type) -> Any:
+    value = d.get(key) if isinstance(d, dict) else None
+    return value if isinstance(value, kind) else kind()
+
+
+def _block_missing(data: dict, block: str) -> bool:
+    obj: Any = data
     for part in block.split("."):
-        obj = getattr(obj, part, None)
+        obj = obj.get(part) if isinstance(obj, dict) else None
         if obj is None:
             return True
     return False
 
 
-def _duplicates(loc: tuple[Any, ...], names: list[str]):
+def _duplicates(loc: tuple[Any, ...], items: list):
     seen: set[str] = set()
-    for i, n in enumerate(names):
+    for i, item in enumerate(items):
+        n = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(n, str):
+            continue
         if n in seen:
             yield (loc + (i, "name"), "duplicate_name", f"name {n!r} is used twice", n)
         seen.add(n)
