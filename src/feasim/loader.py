@@ -61,8 +61,9 @@ def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
 def _read_yaml(text: str, filename: str) -> tuple[Any, dict[Loc, tuple[int, int]], list[Problem]]:
     marks: dict[Loc, tuple[int, int]] = {}
     raw: list[tuple[Loc, str, str, Any, yaml.Mark]] = []
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None, marks, [Problem(filename, 1, 1, "", "empty", "the file holds no YAML document")]
@@ -76,7 +77,8 @@ def _read_yaml(text: str, filename: str) -> tuple[Any, dict[Loc, tuple[int, int]
     except yaml.YAMLError as exc:
         return None, marks, [Problem(filename, None, None, "", "yaml_syntax", str(exc))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     problems = [Problem(filename, m.line + 1, m.column + 1, _show(loc), rule, msg, val, True)
                 for loc, rule, msg, val, m in raw]
     return data, marks, problems
@@ -185,7 +187,7 @@ def parse_scenario(text: str, filename: str = "<string>",
                    overrides: Iterable[str] | Mapping[str, Any] | None = None) -> Scenario:
     """Parse YAML text into a validated scenario, applying ``overrides`` first."""
     data, marks, problems = _read_yaml(text, filename)
-    if data is None:
+    if data is None and problems:
         raise ScenarioError(problems)
     origin: dict[Loc, str] = {}
     if overrides:

@@ -39,7 +39,7 @@ def erlang_c(servers, load):
     for k in range(1, top + 1):
         b = a * b / (k + a * b)
         b_at_c = np.where(c == k, b, b_at_c)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         cw = c * b_at_c / (c - a * (1.0 - b_at_c))
     return np.where(a >= c, 1.0, np.where(a == 0, 0.0, cw))
 
@@ -49,7 +49,7 @@ def mmc_wait_mean(servers, load, service_mean):
     c = np.asarray(servers, dtype=float)
     a = np.asarray(load, dtype=float)
     pw = erlang_c(c, a)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         w = pw * service_mean / (c - a)
     return np.where(a >= c, np.where(a > 0, np.inf, 0.0), np.where(a == 0, 0.0, w))
 
@@ -58,7 +58,7 @@ def _sum_cdf(x, t0, t1, pw, theta):
     """P(W + U <= x): W is 0 w.p. 1 − pw else Exp(theta); U ~ Uniform[t0, t1]."""
     width = t1 - t0
     m = np.minimum(x, t1)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         tail = (pw / theta) * (np.exp(-theta * (x - m)) - np.exp(-theta * (x - t0)))
         tail = np.where(pw > 0, tail, 0.0)
         f = ((m - t0) - tail) / width
@@ -70,7 +70,7 @@ def _p90(t0, t1, groups):
     lo = np.asarray(t0, dtype=float) + 0.0
     hi = np.asarray(t1, dtype=float) + 0.0
     for _, pw, theta in groups:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             extra = np.where(pw > 0.1, np.log(pw / 0.1) / theta, 0.0)
         hi = np.maximum(hi, t1 + extra)
     for _ in range(64):
@@ -115,15 +115,15 @@ def response(scenario: Scenario, d: Draws, teams, detection) -> dict:
         wq = mmc_wait_mean(c, load, s) * (1.0 + cv2) / 2.0
         over = (load >= c) & (load > 0) & (weight > 0)
         overloaded |= over
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             theta = np.where(wq > 0, pw / wq, np.inf)
         groups.append((weight, pw, theta))
-        with np.errstate(invalid="ignore"):
+        with np.errstate(all="ignore"):
             wait_mean = wait_mean + np.where(weight > 0, weight * wq, 0.0)
         p_wait = p_wait + weight * pw
 
     travel_mean = 0.5 * (t0 + t1) - d[f"{q}.readiness_hours"]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         util = np.where(teams > 0, lam * s / teams, np.where(lam > 0, np.inf, 0.0))
     p90 = np.where(overloaded, np.inf, _p90(t0, t1, [
         (w, np.where(overloaded, 0.0, pw), np.where(overloaded, 1.0, th)) for w, pw, th in groups]))
