@@ -1,0 +1,189 @@
+"""The command line: formats, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from feasim.cli import main
+from feasim.metrics import METRICS
+
+from .conftest import BASE_YAML
+
+REQUIRED_METRICS = {
+    "pledged_troops", "in_theatre_troops", "committed_troops", "line_combat_troops",
+    "troops_per_km", "required_in_theatre_troops", "required_committed_troops", "fill_ratio",
+    "observation_posts", "patrol_teams", "op_coverage", "patrol_detection_probability",
+    "sensor_coverage", "detection_probability", "revisit_hours_mean", "response_hours_mean",
+    "response_hours_p90", "qrf_wait_probability", "global_force_ratio", "local_force_ratio",
+    "breakthrough_margin", "tripwire_troops_exposed"}
+
+
+@pytest.fixture
+def scenario_file(write):
+    return write(BASE_YAML)
+
+
+def run_cli(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_json_shape(capsys, scenario_file):
+    code, out, err = run_cli(capsys, "run", scenario_file, "--format", "json",
+                             "--samples", "50", "--seed", "7")
+    assert code == 0, err
+    d = json.loads(out)
+    assert (d["scenario"], d["seed"], d["samples"]) == ("example", 7, 50)
+    assert REQUIRED_METRICS <= set(d["metrics"])
+    for m in d["metrics"].values():
+        assert set(m) >= {"unit", "mean", "p05", "p50", "p95"}
+    assert d["metrics"]["troops_per_km"]["mean"] == pytest.approx(20_000 / 1200)
+    assert d["criteria"]["detection_probability"]["min"] == 0.9
+    assert 0 <= d["criteria"]["detection_probability"]["p_met"] <= 1
+    assert d["criteria"]["response_hours_p90"]["max"] == 5
+    assert 0 <= d["p_feasible"] <= 1
+
+
+def test_run_same_seed_same_bytes(capsys, scenario_file):
+    args = ("run", scenario_file, "--format", "json", "--set",
+            "contributors[France].troops={dist: uniform, low: 1000, high: 9000}")
+    _, a, _ = run_cli(capsys, *args)
+    _, b, _ = run_cli(capsys, *args)
+    _, c, _ = run_cli(capsys, *args, "--seed", "2")
+    assert a == b and a != c
+
+
+def test_run_table_groups_units_ranges_and_criteria(capsys, scenario_file):
+    code, out, _ = run_cli(capsys, "run", scenario_file, "--set",
+                           "contributors[France].troops={dist: uniform, low: 1000, high: 9000}")
+    assert code == 0
+    for heading in ("Force generation", "Troop-to-task", "Coverage and detection",
+                    "Response (QRF)", "Force ratio", "Criteria", "P(feasible)"):
+        assert heading in out
+    assert "persons/km" in out and "5–95% range" in out
+    line = next(x for x in out.splitlines() if x.strip().startswith("in_theatre_troops"))
+    assert "–" in line  # uncertain: a range is shown
+    assert "basis: in_theatre" in out
+
+
+def test_run_csv(capsys, scenario_file):
+    code, out, _ = run_cli(capsys, "run", scenario_file, "--format", "csv", "--samples", "20")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    metrics = {r["name"]: r for r in rows if r["kind"] == "metric"}
+    assert set(metrics) == set(METRICS)
+    assert metrics["troops_per_km"]["unit"] == "persons/km"
+    assert float(metrics["troops_per_km"]["mean"]) == pytest.approx(20_000 / 1200)
+    assert [r["kind"] for r in rows].count("criterion") == 2
+    assert rows[-1]["kind"] == "p_feasible"
+
+
+def test_run_override(capsys, scenario_file):
+    code, out, _ = run_cli(capsys, "run", scenario_file, "--format", "json",
+                           "--set", "contributors[France].troops=50000")
+    assert json.loads(out)["metrics"]["in_theatre_troops"]["mean"] == pytest.approx(60_000)
+
+
+def test_overloaded_qrf_is_flagged_in_table(capsys, scenario_file):
+    code, out, _ = run_cli(capsys, "run", scenario_file, "--set", "incursions.rate_per_day=500")
+    assert code == 0
+    assert "overloaded" in out and "unbounded" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["run"],                                          # missing FILE
+    ["run", "x.yaml", "--samples", "0"],
+    ["run", "x.yaml", "--seed", "-1"],
+    ["run", "x.yaml", "--format", "xml"],
+    ["frobnicate"],
+])
+def test_usage_errors_exit_2(capsys, args):
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and "usage" in err
+
+
+def test_bad_scenario_exits_2_without_traceback(capsys, write):
+    path = write(BASE_YAML.replace("line_km: 1200", "line_km: -1"))
+    code, out, err = run_cli(capsys, "run", path)
+    assert code == 2 and out == ""
+    assert "Traceback" not in err
+    assert f"{path}:5:12: theatre.line_km: must be > 0 [out_of_range] (got -1)" in err
+
+
+def test_debug_shows_traceback(capsys, write):
+    path = write(BASE_YAML.replace("line_km: 1200", "line_km: -1"))
+    code, _, err = run_cli(capsys, "--debug", "run", path)
+    assert code == 2 and "Traceback" in err
+
+
+def test_bad_override_exits_2(capsys, scenario_file):
+    code, _, err = run_cli(capsys, "run", scenario_file, "--set", "posture.patrols.teams=-1")
+    assert code == 2 and "--set posture.patrols.teams=-1" in err
+
+
+def test_missing_file_exits_2(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", tmp_path / "nope.yaml")
+    assert code == 2 and "cannot read file" in err
+
+
+def test_internal_error_exits_1(capsys, scenario_file, monkeypatch):
+    import feasim.cli
+
+    def boom(*a, **k):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(feasim.cli, "evaluate", boom)
+    code, _, err = run_cli(capsys, "run", scenario_file)
+    assert code == 1 and "internal error" in err and "Traceback" not in err
+
+
+def test_validate_many_files(capsys, write):
+    good = write(BASE_YAML, "good.yaml")
+    bad = write(BASE_YAML.replace("speed_kmh: 10,", "speed_kmh: fast,"), "bad.yaml")
+    code, out, err = run_cli(capsys, "validate", good, bad)
+    assert code == 2
+    assert f"ok: {good}" in out
+    assert f"invalid: {bad}" in err and "posture.patrols.speed_kmh" in err
+    code, _, _ = run_cli(capsys, "validate", good)
+    assert code == 0
+
+
+def test_schema_is_json_schema_with_units(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    theatre = schema["$defs"]["Theatre"]["properties"]["line_km"]
+    assert "(km)" in theatre["description"]
+    assert set(schema["required"]) >= {"name", "theatre", "force", "contributors"}
+    target = tmp_path / "schema.json"
+    assert run_cli(capsys, "schema", "-o", target)[0] == 0
+    assert json.loads(target.read_text()) == schema
+
+
+def test_metrics_lists_every_metric(capsys):
+    code, out, _ = run_cli(capsys, "metrics")
+    assert code == 0
+    assert all(name in out for name in METRICS)
+
+
+def test_help_mentions_units_and_exit_codes(capsys):
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0 and "exit codes" in out and "km" in out
+    code, out, _ = run_cli(capsys, "run", "--help")
+    assert code == 0 and "--set" in out and "--samples" in out
+
+
+def test_console_script_entry_point(scenario_file):
+    proc = subprocess.run([sys.executable, "-m", "feasim", "run", str(scenario_file),
+                           "--format", "json", "--samples", "10"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["samples"] == 10
