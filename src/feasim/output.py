@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from .metrics import GROUPS, METRICS
-from .results import Result, summarise
+from .results import Result, summarise, undefined_fraction
 
 __all__ = ["render", "to_table", "to_json", "to_csv", "fmt"]
 
@@ -56,10 +56,13 @@ def to_table(result: Result, title: str = "", notes: list[str] | None = None) ->
             lines.append(f"{group}: not modelled (the scenario has no block for it)")
             continue
         lines.append("")
-        lines.append(f"{group:<{width}} {'mean':>12}  {'5–95% range':<25} unit")
+        lines.append(f"{group:<{width}} {'mean':>11} {'median':>11}  {'5–95% range':<25} unit")
         for name, s in rows:
-            lines.append(f"  {name:<{width - 2}} {fmt(s['mean']):>12}  {_range(s):<25} "
-                         f"{METRICS[name].unit}")
+            undefined = undefined_fraction(result.metrics[name])
+            extra = f"  (defined in {100 * (1 - undefined):.1f}% of samples)" \
+                if 0 < undefined < 1 else ""
+            lines.append(f"  {name:<{width - 2}} {fmt(s['mean']):>11} {fmt(s['p50']):>11}  "
+                         f"{_range(s):<25} {METRICS[name].unit}{extra}")
     lines.append("")
     lines.extend(_warnings(result))
     if result.criteria:

@@ -16,18 +16,48 @@ import numpy as np
 
 from .metrics import METRICS
 
-__all__ = ["Result", "CriterionResult", "summarise"]
+__all__ = ["Result", "CriterionResult", "summarise", "undefined_fraction"]
+
+
+def _percentiles(v: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Linear-interpolation percentiles that treat infinities as numbers (inf stays inf)."""
+    a = np.sort(v)
+    out = []
+    for q in qs:
+        h = (a.size - 1) * q / 100.0
+        lo, hi = int(np.floor(h)), int(np.ceil(h))
+        frac = h - lo
+        if frac == 0 or a[lo] == a[hi]:
+            out.append(float(a[lo]))
+        elif np.isinf(a[lo]) or np.isinf(a[hi]):
+            out.append(float(a[hi] if np.isinf(a[hi]) else a[lo]))
+        else:
+            out.append(float(a[lo] + frac * (a[hi] - a[lo])))
+    return out
 
 
 def summarise(values: np.ndarray) -> dict[str, float]:
-    """Mean and 5th/50th/95th percentiles. NaN if the metric is undefined anywhere."""
+    """Mean and 5th/50th/95th percentiles over the samples where the metric is defined.
+
+    NaN marks "not defined in this sample" (e.g. revisit time without patrols);
+    such samples are left out (see :func:`undefined_fraction`). All NaN → NaN.
+    Infinite values (an overloaded QRF) count: the mean is then infinite.
+    """
     v = np.asarray(values, dtype=float)
-    if v.size == 0 or np.isnan(v).any():
+    v = v[~np.isnan(v)]
+    if v.size == 0:
         return {"mean": math.nan, "p05": math.nan, "p50": math.nan, "p95": math.nan}
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         mean = float(np.mean(v))
-        p05, p50, p95 = (float(x) for x in np.percentile(v, [5, 50, 95]))
+    if math.isnan(mean):  # +inf and -inf together
+        mean = math.inf if np.isposinf(v).sum() >= np.isneginf(v).sum() else -math.inf
+    p05, p50, p95 = _percentiles(v, (5, 50, 95))
     return {"mean": mean, "p05": p05, "p50": p50, "p95": p95}
+
+
+def undefined_fraction(values: np.ndarray) -> float:
+    """Share of samples where the metric is not defined (NaN)."""
+    return float(np.mean(np.isnan(np.asarray(values, dtype=float))))
 
 
 def _json_number(x: float) -> float | None:
@@ -92,7 +122,9 @@ class Result:
         """The JSON shape of ``feasim run --format json``; non-finite numbers become null.
 
         A metric that is infinite in some samples (an overloaded QRF) also carries
-        ``unbounded_fraction``, the share of such samples.
+        ``unbounded_fraction``, the share of such samples; one that is undefined in
+        some (revisit time where no patrol is out) carries ``undefined_fraction``,
+        and its statistics cover the samples where it is defined.
         """
         metrics = {}
         for name, values in self.metrics.items():
@@ -101,6 +133,9 @@ class Result:
             inf = np.isinf(np.asarray(values, dtype=float))
             if inf.any():
                 entry["unbounded_fraction"] = float(np.mean(inf))
+            undefined = undefined_fraction(values)
+            if 0 < undefined:
+                entry["undefined_fraction"] = undefined
             metrics[name] = entry
         criteria = {}
         for name, c in self.criteria.items():
