@@ -47,7 +47,7 @@ _Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     def frozen(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -150,7 +150,8 @@ class Normal(_Dist):
     sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     """Standard deviation, in the field's unit."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              use_attribute_docstrings=True)
 
     def frozen(self) -> Any:
         return stats.norm(loc=self.mean_, scale=self.sd)
@@ -165,7 +166,8 @@ class LogNormal(_Dist):
     sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
     """Standard deviation of the distribution itself, in the field's unit."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              use_attribute_docstrings=True)
 
     def frozen(self) -> Any:
         sigma2 = math.log1p((self.sd / self.mean_) ** 2)
@@ -186,7 +188,8 @@ class TruncNormal(_Dist):
     high: _Finite
     """Upper cut, in the field's unit (must be > low)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              use_attribute_docstrings=True)
 
     @model_validator(mode="after")
     def _order(self) -> "TruncNormal":

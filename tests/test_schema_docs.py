@@ -1,0 +1,52 @@
+"""The schema documents itself: every field has a description, numbers have units."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from pydantic import BaseModel
+
+import feasim.distributions as dists
+import feasim.schema as schema
+from feasim.cli import main
+
+from .conftest import ROOT
+
+MODELS = [obj for obj in vars(schema).values()
+          if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == schema.__name__
+          and not obj.__name__.startswith("_")]
+UNIT = re.compile(r"\((?:[^)]*\b(km|km/h|hours?|days?|persons|per day|per year|probability|"
+                  r"fraction|dimensionless|count|teams|bases|sensors|unit)\b[^)]*)\)")
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_models_are_strict_and_frozen(model):
+    assert model.model_config.get("extra") == "forbid"
+    assert model.model_config.get("frozen") is True
+    assert model.__doc__
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_field_documented_and_numbers_carry_units(model):
+    for name, field in model.model_fields.items():
+        assert field.description, f"{model.__name__}.{name} has no docstring"
+        text = str(field.annotation)
+        numeric = "float" in text or "Uniform" in text
+        if numeric and name not in {"min", "max"}:
+            assert UNIT.search(field.description), f"{model.__name__}.{name}: no unit"
+
+
+def test_distribution_parameters_documented():
+    for cls in (dists.Uniform, dists.Triangular, dists.Pert, dists.Normal, dists.LogNormal,
+                dists.TruncNormal):
+        for name, field in cls.model_fields.items():
+            assert name == "dist" or field.description, f"{cls.__name__}.{name}"
+
+
+def test_shipped_schema_file_is_current(capsys):
+    main(["schema"])
+    current = json.loads(capsys.readouterr().out)
+    shipped = json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
+    assert shipped == current, "run: feasim schema -o docs/scenario.schema.json"
