@@ -12,7 +12,13 @@ ratios and whether contributors can sustain it.
 
 from .analytic import evaluate, evaluate_draws
 from .errors import FeasimError, Problem, ScenarioError
-from .loader import dump_scenario, load_scenario, parse_scenario, validate_data, with_overrides
+from .loader import (
+    dump_scenario,
+    load_scenario,
+    parse_scenario,
+    validate_data,
+    with_overrides,
+)
 from .metrics import METRICS, Metric
 from .results import CriterionResult, Result
 from .sampling import draw

@@ -67,7 +67,7 @@ class _Dist(BaseModel):
 
 def _check_order(**named: float) -> None:
     names = list(named)
-    for a, b in zip(names, names[1:]):
+    for a, b in zip(names, names[1:], strict=False):
         if named[a] > named[b]:
             raise ValueError(f"needs {a} <= {b}; got {a}={named[a]:g}, {b}={named[b]:g}")
 

@@ -31,7 +31,7 @@ def _sector_weights(scenario: Scenario, d: Draws):
     lengths = sum(s.length_km for s in sectors)
     # Where every threat is zero, incursions are equally likely per km.
     weights = [np.where(total > 0, w / np.where(total > 0, total, 1.0), s.length_km / lengths)
-               for w, s in zip(raw, sectors)]
+               for w, s in zip(raw, sectors, strict=True)]
     vis = [d[f"theatre.sectors[{s.name}].visibility"] for s in sectors]
     return weights, vis
 
@@ -50,7 +50,7 @@ def coverage(scenario: Scenario, d: Draws, posts, teams) -> dict:
     if p.observation_posts:
         weights, vis = _sector_weights(scenario, d)
         reach = posts * 2.0 * d["posture.observation_posts.radius_km"] / line
-        c_op = sum(w * np.minimum(1.0, reach * v) for w, v in zip(weights, vis))
+        c_op = sum(w * np.minimum(1.0, reach * v) for w, v in zip(weights, vis, strict=True))
         out["op_coverage"] = c_op + zero
         p_op = out["op_coverage"] * d["posture.observation_posts.detection_probability"]
 

@@ -138,13 +138,14 @@ def parse(text: str, filename: str, cls: type[T],
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RefDataError([_problem(filename, "", "yaml_syntax", str(exc), has_value=False)])
+        raise RefDataError([_problem(filename, "", "yaml_syntax", str(exc),
+                                     has_value=False)]) from None
     rows = _rows(data, section, filename)
     try:
         items = list(TypeAdapter(list[cls]).validate_python(rows))
     except ValidationError as err:
         raise RefDataError([_problem(filename, _path(section, e["loc"]), e["type"],
-                                     e["msg"], e.get("input")) for e in err.errors()])
+                                     e["msg"], e.get("input")) for e in err.errors()]) from None
     problems = _cross_checks(items, section, filename, known_sources)
     if problems:
         raise RefDataError(problems)
