@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FeasimError", "ScenarioError", "Problem"]
+__all__ = ["FeasimError", "ProblemsError", "ScenarioError", "Problem"]
 
 
 class FeasimError(Exception):
@@ -40,11 +40,19 @@ class Problem:
         return text
 
 
-class ScenarioError(FeasimError, ValueError):
-    """A scenario file or override is invalid; ``problems`` lists every problem found."""
+class ProblemsError(FeasimError, ValueError):
+    """Invalid input; ``problems`` lists every problem found, not only the first."""
+
+    what = "input"
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in scenario:"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self.what}:"
         super().__init__("\n".join([head] + [f"  - {p}" for p in self.problems]))
+
+
+class ScenarioError(ProblemsError):
+    """A scenario file or override is invalid; ``problems`` lists every problem found."""
+
+    what = "scenario"

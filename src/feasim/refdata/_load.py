@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from ..errors import FeasimError, Problem
+from ..errors import Problem, ProblemsError
 from ._types import Claim, Figure, Mission, Rule, Source
 
 __all__ = ["RefDataError", "DATA_FILES", "read_text", "parse", "load_missions",
@@ -34,14 +34,10 @@ DATA_FILES: Mapping[str, str] = MappingProxyType({
 })
 
 
-class RefDataError(FeasimError, ValueError):
+class RefDataError(ProblemsError):
     """A reference-data file is invalid; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in reference data:"
-        super().__init__("\n".join([head] + [f"  - {p}" for p in self.problems]))
+    what = "reference data"
 
 
 def read_text(name: str) -> str:

@@ -127,8 +127,20 @@ class Mission:
         return _ratio(self.strength_high, self.population, 1000.0)
 
 
+class _Ranged:
+    """Mixin for records that bound a figure by ``low`` and ``high``."""
+
+    low: float
+    high: float
+
+    @property
+    def is_range(self) -> bool:
+        """True if the sources give a range rather than one number."""
+        return self.low != self.high
+
+
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
-class Rule:
+class Rule(_Ranged):
     """A rule of thumb; ``value`` is the figure quoted as the rule (None when
     only a range is sourced), ``low``/``high`` bound it, all in ``unit``."""
 
@@ -143,14 +155,9 @@ class Rule:
     sources: tuple[str, ...]
     notes: Optional[str] = None
 
-    @property
-    def is_range(self) -> bool:
-        """True if the sources give a range rather than one number."""
-        return self.low != self.high
-
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
-class Figure:
+class Figure(_Ranged):
     """A sourced figure (estimate, adversary or partner figure, sensor proxy):
     ``low``/``high`` in ``unit``; ``as_stated`` keeps the source's wording."""
 
@@ -164,11 +171,6 @@ class Figure:
     sources: tuple[str, ...]
     date: Optional[str] = None
     notes: Optional[str] = None
-
-    @property
-    def is_range(self) -> bool:
-        """True if the sources give a range rather than one number."""
-        return self.low != self.high
 
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
