@@ -54,12 +54,21 @@ class _Dist(BaseModel):
 
     def support(self) -> tuple[float, float]:
         """Smallest interval holding all values the distribution can take."""
+        low, high = getattr(self, "low", None), getattr(self, "high", None)
+        if low is not None and high is not None:  # exact, free of round-off
+            return float(low), float(high)
         lo, hi = self.frozen().support()
         return float(lo), float(hi)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Quantile function: maps uniforms in (0, 1) to values."""
-        return np.asarray(self.frozen().ppf(u), dtype=float)
+        """Quantile function: maps uniforms in (0, 1) to values inside the support.
+
+        Values are kept inside ``support()``: scipy's quantiles can stray from a
+        bound by one rounding error (e.g. ``-1e-16`` for a lower bound of 0).
+        """
+        x = np.asarray(self.frozen().ppf(u), dtype=float)
+        lo, hi = self.support()
+        return np.clip(x, lo, hi)
 
     def mean(self) -> float:
         return float(self.frozen().mean())

@@ -100,18 +100,20 @@ def design(d: int, n: int, sampler: str, rng: np.random.Generator) -> np.ndarray
     return np.clip(u, tiny, 1 - np.finfo(float).eps)
 
 
-def draw(scenario: Scenario, n: int | None = None, seed: int | None = None,
+def draw(scenario: Scenario, n: int | None = None,
+         seed: int | np.random.SeedSequence | np.random.Generator | None = None,
          sampler: str | None = None) -> Draws:
     """Draw ``n`` samples of every uncertain input of ``scenario``.
 
-    ``n``, ``seed`` and ``sampler`` default to the scenario's ``uncertainty`` block.
-    The same arguments always give the same draws.
+    ``n``, ``seed`` and ``sampler`` default to the scenario's ``uncertainty`` block;
+    ``seed`` may also be a ``SeedSequence`` or ``Generator`` (the simulation passes
+    each replication's stream). The same arguments always give the same draws.
     """
     u_set = scenario.uncertainty
     n = u_set.samples if n is None else int(n)
     if n < 1:
         raise ValueError(f"samples must be >= 1; got {n}")
-    seed = u_set.seed if seed is None else int(seed)
+    seed = u_set.seed if seed is None else seed
     sampler = u_set.sampler if sampler is None else sampler
     rng = np.random.default_rng(seed)
 

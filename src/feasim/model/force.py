@@ -7,7 +7,7 @@ import numpy as np
 from ..sampling import Draws
 from ..schema import Scenario
 
-__all__ = ["condition_states", "force_generation"]
+__all__ = ["condition_states", "honoured", "force_generation"]
 
 
 def condition_states(scenario: Scenario, d: Draws) -> dict[str, np.ndarray]:
@@ -16,6 +16,18 @@ def condition_states(scenario: Scenario, d: Draws) -> dict[str, np.ndarray]:
         c: d.events[f"event:conditions.{c}"] < d[f"conditions.{c}"]
         for c in scenario.conditions
     }
+
+
+def honoured(scenario: Scenario, d: Draws, conditions: dict[str, np.ndarray]) -> dict:
+    """Per contributor: True in samples where all its conditions hold and it honours its pledge."""
+    out = {}
+    for c in scenario.contributors:
+        key = f"contributors[{c.name}]"
+        holds = d.events[f"event:{key}.honour"] < d[f"{key}.honour_probability"]
+        for cond in c.conditions:
+            holds = holds & conditions[cond]
+        out[c.name] = holds
+    return out
 
 
 def ramp_fraction(day: float | None, start: np.ndarray | float, ramp: np.ndarray | float):
@@ -45,12 +57,11 @@ def force_generation(scenario: Scenario, d: Draws, conditions: dict[str, np.ndar
         "reserve_combat_troops": zero.copy(),
         "off_line_troops": zero.copy(),
     }
+    realised = honoured(scenario, d, conditions)
     for c in scenario.contributors:
         key = f"contributors[{c.name}]"
         pledge = d[f"{key}.troops"]
-        holds = d.events[f"event:{key}.honour"] < d[f"{key}.honour_probability"]
-        for cond in c.conditions:
-            holds = holds & conditions[cond]
+        holds = realised[c.name]
         rot = d.get(f"{key}.rotation_multiplier")
         rot = d["force.rotation_multiplier"] if rot is None else rot
         full = pledge if force.basis == "in_theatre" else pledge / rot
