@@ -38,6 +38,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -88,6 +98,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default: table)")
 
+    p = sub.add_parser(
+        "simulate", help="run the SimPy simulation on a scenario",
+        description="Play the scenario out over time with SimPy: force flow, moving "
+                    "patrols, incursions and QRF queues, in independent replications. "
+                    "Prints the metrics the simulation estimates with 95%% confidence "
+                    "intervals of their means across replications.",
+        epilog="example: feasim simulate scenarios/claims/c02-experts-100k-in-theatre.yaml "
+               "--replications 50 --days 30 --workers 2 --format json")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--replications", type=_positive_int, metavar="N",
+                   help="independent replications (default: simulation.replications)")
+    p.add_argument("--days", type=_positive_float, metavar="D",
+                   help="horizon in days (default: simulation.days)")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="seed of the replications' SeedSequence (default: simulation.seed)")
+    p.add_argument("--workers", type=_positive_int, default=1, metavar="K",
+                   help="local processes; results are identical for any K (default: 1)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
+                   help="override a field by dotted path (repeatable)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="output format (default: table); JSON adds ci95, stderr and daily series")
+    p.add_argument("--no-progress", action="store_true",
+                   help="never show the progress bar (it is shown only on a terminal)")
+
     p = sub.add_parser("schema", help="print the scenario JSON Schema",
                        description="Print the JSON Schema of scenario files, for editors. "
                                    "Save it and add '# yaml-language-server: $schema=PATH' "
@@ -124,6 +158,19 @@ def _cmd_run(args) -> int:
     return EXIT_OK
 
 
+def _cmd_simulate(args) -> int:
+    from .simulation import simulate
+
+    scenario = load_scenario(args.file, args.overrides)
+    progress = False if (args.no_progress or args.format != "table") else None
+    result = simulate(scenario, replications=args.replications, days=args.days,
+                      seed=args.seed, workers=args.workers, progress=progress)
+    notes = [f"horizon {scenario.simulation.days if args.days is None else args.days:g} days; "
+             f"in-theatre troops and posture counts are time averages over it"]
+    sys.stdout.write(render(result, args.format, scenario.title, notes))
+    return EXIT_OK
+
+
 def _cmd_schema(args) -> int:
     schema = Scenario.model_json_schema()
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -148,8 +195,8 @@ def _cmd_metrics(args) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "schema": _cmd_schema,
-             "metrics": _cmd_metrics}
+_COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "simulate": _cmd_simulate,
+             "schema": _cmd_schema, "metrics": _cmd_metrics}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

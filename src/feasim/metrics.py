@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Metric", "METRICS", "GROUPS", "needs_block"]
+__all__ = ["Metric", "METRICS", "GROUPS", "SERIES_UNITS", "needs_block"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,13 @@ METRICS: dict[str, Metric] = {m.name: m for m in _LIST}
 def needs_block(name: str) -> str | None:
     """The scenario block a metric needs (``None`` if it is always defined)."""
     return METRICS[name].needs
+
+
+#: Daily time series of the simulation (replication × day) and their units.
+SERIES_UNITS = {
+    "in_theatre_troops": "persons",
+    "fill_ratio": "fraction",
+    "incursions": "per day",
+    "detections": "per day",
+    "qrf_utilisation": "fraction",
+}

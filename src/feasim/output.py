@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 from .metrics import GROUPS, METRICS
-from .results import Result, summarise, undefined_fraction
+from .results import Result, confidence, summarise, undefined_fraction
 
 __all__ = ["render", "to_table", "to_json", "to_csv", "fmt"]
 
@@ -44,24 +44,33 @@ def to_table(result: Result, title: str = "", notes: list[str] | None = None) ->
     lines = []
     head = result.scenario + (f" — {title}" if title else "")
     lines.append(head)
-    lines.append(f"{result.method} model, {result.samples:,} samples, seed {result.seed}")
+    if result.method == "simulation":
+        lines.append(f"SimPy simulation, {result.samples:,} replications, seed {result.seed}")
+    else:
+        lines.append(f"analytic model, {result.samples:,} samples, seed {result.seed}")
     for n in notes or []:
         lines.append(f"note: {n}")
     width = max(len(n) for n in result.metrics) + 2
+    sim = result.method == "simulation"
     for group in GROUPS:
         names = [n for n in result.metrics if METRICS[n].group == group]
+        if not names:
+            continue
         rows = [(n, summarise(result.metrics[n])) for n in names]
         if all(math.isnan(s["mean"]) for _, s in rows):
             lines.append("")
             lines.append(f"{group}: not modelled (the scenario has no block for it)")
             continue
         lines.append("")
-        lines.append(f"{group:<{width}} {'mean':>11} {'median':>11}  {'5–95% range':<25} unit")
+        middle = "95% CI of mean" if sim else "median"
+        lines.append(f"{group:<{width}} {'mean':>11} {middle:>21}  {'5–95% range':<25} unit")
         for name, s in rows:
-            undefined = undefined_fraction(result.metrics[name])
-            extra = f"  (defined in {100 * (1 - undefined):.1f}% of samples)" \
+            values = result.metrics[name]
+            undefined = undefined_fraction(values)
+            extra = f"  (defined in {100 * (1 - undefined):.1f}% of {_what(result)})" \
                 if 0 < undefined < 1 else ""
-            lines.append(f"  {name:<{width - 2}} {fmt(s['mean']):>11} {fmt(s['p50']):>11}  "
+            mid = _ci(values) if sim else fmt(s["p50"])
+            lines.append(f"  {name:<{width - 2}} {fmt(s['mean']):>11} {mid:>21}  "
                          f"{_range(s):<25} {METRICS[name].unit}{extra}")
     lines.append("")
     lines.extend(_warnings(result))
@@ -71,27 +80,40 @@ def to_table(result: Result, title: str = "", notes: list[str] | None = None) ->
         for name, c in result.criteria.items():
             op = ">=" if c.bound == "min" else "<="
             verdict = "met" if c.p_met == 1 else ("not met" if c.p_met == 0 else "met in")
-            share = f"{100 * c.p_met:5.1f}% of samples"
+            share = f"{100 * c.p_met:5.1f}% of {_what(result)}"
             m = summarise(c.margin)
             lines.append(f"  {name:<{cw}} {op} {fmt(c.threshold):<8} {verdict:<8} {share}"
                          f"   margin p50 {fmt(m['p50'])} {METRICS[name].unit}")
         lines.append(f"P(feasible) = {100 * result.p_feasible:.1f}%  "
-                     f"(share of samples meeting every criterion)")
+                     f"(share of {_what(result)} meeting every criterion)")
     else:
         lines.append("No criteria: P(feasible) is not defined.")
     return "\n".join(lines) + "\n"
+
+
+def _what(result: Result) -> str:
+    return "replications" if result.method == "simulation" else "samples"
+
+
+def _ci(values) -> str:
+    ci = confidence(values)
+    if math.isnan(ci["low"]):
+        return ""
+    if ci["low"] == ci["high"]:
+        return fmt(ci["low"])
+    return f"{fmt(ci['low'])} – {fmt(ci['high'])}"
 
 
 def _warnings(result: Result) -> list[str]:
     out = []
     over = result.metrics.get("qrf_overloaded")
     if over is not None and not math.isnan(float(over.mean())) and over.mean() > 0:
-        out.append(f"warning: the QRF is overloaded in {100 * over.mean():.1f}% of samples "
+        out.append(f"warning: the QRF is overloaded in {100 * over.mean():.1f}% of {_what(result)} "
                    f"(incidents arrive faster than teams clear them; response times unbounded there)")
     fill = result.metrics.get("fill_ratio")
     if fill is not None and not math.isnan(float(fill.mean())) and (fill < 1).any():
         out.append(f"warning: the posture is not fully filled in {100 * (fill < 1).mean():.1f}% "
-                   f"of samples (fill_ratio < 1)")
+                   f"of {_what(result)} (fill_ratio < 1)")
     if out:
         out.append("")
     return out
@@ -106,23 +128,27 @@ def to_csv(result: Result) -> str:
     """Summary rows: metrics, then criteria, then P(feasible)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["kind", "name", "unit", "mean", "p05", "p50", "p95", "bound", "threshold", "p_met"])
+    w.writerow(["kind", "name", "unit", "mean", "p05", "p50", "p95", "bound", "threshold",
+                "p_met", "ci95_low", "ci95_high", "stderr"])
     d = result.to_dict()
 
     def cell(x: Any) -> str:
         return "" if x is None else repr(x) if isinstance(x, float) else str(x)
 
     for name, m in d["metrics"].items():
+        ci = m.get("ci95", [None, None])
         w.writerow(["metric", name, m["unit"]] + [cell(m[k]) for k in ("mean", "p05", "p50", "p95")]
-                   + ["", "", ""])
+                   + ["", "", "", cell(ci[0]) if "ci95" in m else "",
+                      cell(ci[1]) if "ci95" in m else "",
+                      cell(m["stderr"]) if "stderr" in m else ""])
     for name, c in d["criteria"].items():
         bound = "min" if "min" in c else "max"
         mg = c["margin"]
         w.writerow(["criterion", name, METRICS[name].unit]
                    + [cell(mg[k]) for k in ("mean", "p05", "p50", "p95")]
-                   + [bound, cell(c[bound]), cell(c["p_met"])])
+                   + [bound, cell(c[bound]), cell(c["p_met"]), "", "", ""])
     w.writerow(["p_feasible", "p_feasible", "probability", cell(d["p_feasible"]),
-                "", "", "", "", "", ""])
+                "", "", "", "", "", "", "", "", ""])
     return buf.getvalue()
 
 

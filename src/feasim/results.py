@@ -9,14 +9,15 @@ of ``feasim run --format json``, and into pandas or xarray tables.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .metrics import METRICS
+from .metrics import METRICS, SERIES_UNITS
 
-__all__ = ["Result", "CriterionResult", "summarise", "undefined_fraction"]
+__all__ = ["Result", "CriterionResult", "summarise", "undefined_fraction", "confidence"]
 
 
 def _percentiles(v: np.ndarray, qs: tuple[float, ...]) -> list[float]:
@@ -60,6 +61,28 @@ def undefined_fraction(values: np.ndarray) -> float:
     return float(np.mean(np.isnan(np.asarray(values, dtype=float))))
 
 
+def confidence(values: np.ndarray, level: float = 0.95) -> dict[str, float]:
+    """Student-t confidence interval of the mean across replications.
+
+    Over the replications where the metric is defined; ``stderr`` is the
+    standard error of the mean. NaN where fewer than two values are defined,
+    and infinite bounds where any value is infinite.
+    """
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size < 2:
+        return {"low": math.nan, "high": math.nan, "stderr": math.nan}
+    if np.isinf(v).any():
+        mean = summarise(v)["mean"]
+        return {"low": mean, "high": mean, "stderr": math.inf}
+    mean = float(np.mean(v))
+    se = float(np.std(v, ddof=1) / math.sqrt(v.size))
+    half = float(stats.t.ppf(0.5 + level / 2, v.size - 1)) * se
+    return {"low": mean - half, "high": mean + half, "stderr": se}
+
+
 def _json_number(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
@@ -91,6 +114,8 @@ class Result:
     metrics: dict[str, np.ndarray]
     criteria: dict[str, CriterionResult] = field(default_factory=dict)
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    """Simulation only: daily time series, each an array (replication × day)."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -136,13 +161,17 @@ class Result:
             undefined = undefined_fraction(values)
             if 0 < undefined:
                 entry["undefined_fraction"] = undefined
+            if self.method == "simulation":
+                ci = confidence(values)
+                entry["ci95"] = [_json_number(ci["low"]), _json_number(ci["high"])]
+                entry["stderr"] = _json_number(ci["stderr"])
             metrics[name] = entry
         criteria = {}
         for name, c in self.criteria.items():
             criteria[name] = {c.bound: c.threshold, "p_met": c.p_met,
                               "margin": {k: _json_number(v)
                                          for k, v in summarise(c.margin).items()}}
-        return {
+        out = {
             "scenario": self.scenario,
             "method": self.method,
             "seed": self.seed,
@@ -151,6 +180,23 @@ class Result:
             "criteria": criteria,
             "p_feasible": _json_number(self.p_feasible),
         }
+        if self.series:
+            out["series"] = self.series_summary()
+        return out
+
+    def series_summary(self) -> dict[str, dict[str, Any]]:
+        """Per series and day: mean, 5th and 95th percentile across replications."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, table in self.series.items():
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN days
+                mean = np.nanmean(table, axis=0)
+                p05, p95 = np.nanpercentile(table, [5, 95], axis=0)
+            out[name] = {"unit": SERIES_UNITS.get(name, ""), "day": list(range(table.shape[1])),
+                         "mean": [_json_number(float(x)) for x in mean],
+                         "p05": [_json_number(float(x)) for x in p05],
+                         "p95": [_json_number(float(x)) for x in p95]}
+        return out
 
     def to_dataframe(self):
         """Per-sample pandas DataFrame: one column per metric and uncertain input.

@@ -325,6 +325,12 @@ class SimulationSettings(_Strict):
     """Independent replications (count)."""
     seed: Annotated[int, Field(ge=0)] = 1
     """Seed of the replications' ``SeedSequence``."""
+    tour_days: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 180.0
+    """Length of one unit's tour before it is relieved (days)."""
+    rotation_units: Annotated[int, Field(ge=1, le=1000)] = 4
+    """Units each contributor's force is split into; their reliefs are staggered (count)."""
+    handover_gap_days: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    """Days a relieved unit's place stays empty before its relief arrives (days)."""
 
 
 class UncertaintySettings(_Strict):
