@@ -187,3 +187,49 @@ def test_console_script_entry_point(scenario_file):
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["samples"] == 10
+
+
+# ---------------------------------------------------------------- simulate
+
+
+def test_simulate_json_same_shape_plus_ci(capsys, scenario_file):
+    args = ("simulate", scenario_file, "--replications", "3", "--days", "3", "--format", "json")
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    assert err == ""  # no progress bar when not on a terminal / in JSON
+    d = json.loads(out)
+    assert (d["method"], d["samples"], d["seed"]) == ("simulation", 3, 1)
+    for m in d["metrics"].values():
+        assert set(m) >= {"unit", "mean", "p05", "p50", "p95", "ci95", "stderr"}
+    assert "series" in d
+    _, again, _ = run_cli(capsys, *args, "--workers", "2")
+    assert again == out
+
+
+def test_simulate_table_and_csv(capsys, scenario_file):
+    code, out, _ = run_cli(capsys, "simulate", scenario_file, "--replications", "3",
+                           "--days", "2")
+    assert code == 0 and "95% CI of mean" in out and "SimPy simulation" in out
+    code, out, _ = run_cli(capsys, "simulate", scenario_file, "--replications", "3",
+                           "--days", "2", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    det = next(r for r in rows if r["name"] == "detection_probability")
+    assert float(det["ci95_low"]) <= float(det["mean"]) <= float(det["ci95_high"])
+
+
+@pytest.mark.parametrize("args", [
+    ["simulate", "x.yaml", "--replications", "0"],
+    ["simulate", "x.yaml", "--days", "-3"],
+    ["simulate", "x.yaml", "--days", "inf"],
+    ["simulate", "x.yaml", "--workers", "0"],
+])
+def test_simulate_usage_errors(capsys, args):
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and "usage" in err
+
+
+def test_simulate_bad_scenario_exits_2(capsys, write):
+    path = write(BASE_YAML.replace("replications: 100", "").replace(
+        "uncertainty:", "simulation: {tour_days: 0}\nuncertainty:"))
+    code, _, err = run_cli(capsys, "simulate", path)
+    assert code == 2 and "simulation.tour_days" in err and "Traceback" not in err

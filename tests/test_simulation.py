@@ -232,3 +232,28 @@ def test_events_grow_with_incidents_not_distance():
     slow, fast = events(20, 1.0), events(20, 50.0)
     assert fast == pytest.approx(slow, rel=0.2)          # 50× the distance, same events
     assert events(200, 1.0) > 5 * slow                   # 10× the incidents
+
+
+def test_gap_must_be_shorter_than_tour():
+    with pytest.raises(feasim.ScenarioError) as info:
+        scenario_from(LINE, {"simulation.tour_days": 10, "simulation.handover_gap_days": 10})
+    assert info.value.problems[0].rule == "gap_not_shorter_than_tour"
+
+
+def test_progress_bar_only_where_asked(capsys):
+    import io
+
+    from feasim.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    with Progress(4, "simulate", "replications", stream=tty) as bar:
+        bar.update(4)
+    assert "4/4 replications" in tty.getvalue() and "/s" in tty.getvalue()
+    plain = io.StringIO()
+    with Progress(4, "simulate", stream=plain) as bar:
+        bar.update(4)
+    assert plain.getvalue() == ""

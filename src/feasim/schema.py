@@ -434,6 +434,11 @@ def cross_problems(data: Any):
     if _number(width) and _number(line) and 0 < line < width:
         yield (("adversary", "attack_sector_km"), "wider_than_line",
                f"the attacked sector ({width:g} km) is longer than the line ({line:g} km)", width)
+    sim = _get(data, "simulation", dict)
+    gap, tour = sim.get("handover_gap_days"), sim.get("tour_days", 180.0)
+    if _number(gap) and _number(tour) and tour > 0 and gap >= tour:
+        yield (("simulation", "handover_gap_days"), "gap_not_shorter_than_tour",
+               f"a handover gap of {gap:g} days leaves no time in a {tour:g}-day tour", gap)
     for name in _get(data, "criteria", dict):
         if name not in METRICS:
             yield (("criteria", name), "unknown_metric",
