@@ -257,3 +257,24 @@ def test_progress_bar_only_where_asked(capsys):
     with Progress(4, "simulate", stream=plain) as bar:
         bar.update(4)
     assert plain.getvalue() == ""
+
+
+def test_first_pass_with_radius():
+    # One team on [0, 10] km at 5 km/h (T = 4 h), radius 1 km: it reaches 4 km at 0.8 h.
+    lay = PatrolLayout(0.0, 1, 10.0, 5.0, 24.0, np.array([0.0]), radius_km=1.0)
+    assert lay.first_pass(5.0, 0.0, 10.0) == pytest.approx(0.8)
+    assert lay.first_pass(5.0, 1.0, 10.0) == pytest.approx(1.0)   # already within reach
+    assert lay.first_pass(5.0, 1.3, 2.5) == math.inf              # out of reach 1.2–2.8 h
+
+
+@pytest.mark.parametrize("radius", [0.5, 2.0])
+def test_patrol_radius_widens_the_window(radius):
+    # ℓ = 30 km at 5 km/h: T = 12 h; τ = 2 h; the analytic form uses τ + 2r/v.
+    s = scenario_from(LINE, {
+        "theatre.line_km": 300,
+        "posture.patrols": {"teams": 10, "team_size": 4, "speed_kmh": 5,
+                            "detection_radius_km": radius},
+        "incursions.exposure_hours": 2, "simulation.replications": 10})
+    expected = 1 - (1 - (2 + 2 * radius / 5) / 12) ** 2
+    assert feasim.evaluate(s)["patrol_detection_probability"][0] == pytest.approx(expected)
+    within(simulate(s)["patrol_detection_probability"], expected, floor=0.005)

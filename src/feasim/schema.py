@@ -207,6 +207,9 @@ class Patrols(_Strict):
     """Patrol speed along the line (km/h)."""
     hours_per_day: HoursPerDay = 24.0
     """Hours per day the patrols are out (hours, in (0, 24])."""
+    detection_radius_km: NonNegative = 0.0
+    """Distance within which a patrol detects an incursion in its own sub-sector (km;
+    0 = only when it passes the point)."""
 
 
 class Sensors(_Strict):

@@ -10,14 +10,20 @@ from ..schema import Scenario
 __all__ = ["patrol_detection", "coverage"]
 
 
-def patrol_detection(exposure_hours, round_trip_hours):
+def patrol_detection(exposure_hours, round_trip_hours, radius_hours=0.0):
     """P(a patrol passes a uniformly placed point within a window of τ hours).
 
     Each point of a sub-sector is passed twice per round trip ``T``; averaged
     over the point's position, ``P = 1 − (1 − τ/T)²`` for ``τ < T`` and 1 for
     ``τ ≥ T`` (continuous patrolling). ``T = inf`` (no patrol) gives 0.
+
+    A detection radius ``r`` widens the window to ``τ + 2r/v`` (``radius_hours``
+    is ``r/v``): the patrol is within ``r`` of the point from ``r/v`` before a
+    pass to ``r/v`` after it. Exact for ``r = 0``; for ``r > 0`` it ignores the
+    merging of visits near the ends of a sub-sector.
     """
-    x = np.asarray(exposure_hours, dtype=float) / np.asarray(round_trip_hours, dtype=float)
+    tau = np.asarray(exposure_hours, dtype=float) + 2.0 * np.asarray(radius_hours, dtype=float)
+    x = tau / np.asarray(round_trip_hours, dtype=float)
     return np.where(x < 1.0, 1.0 - (1.0 - np.minimum(x, 1.0)) ** 2, 1.0)
 
 
@@ -59,7 +65,8 @@ def coverage(scenario: Scenario, d: Draws, posts, teams) -> dict:
             trip = np.where(teams > 0, 2.0 * line / (teams * d["posture.patrols.speed_kmh"]),
                             np.inf)
         active = d["posture.patrols.hours_per_day"] / 24.0
-        p_pat = patrol_detection(tau, trip) * active + zero
+        reach = d["posture.patrols.detection_radius_km"] / d["posture.patrols.speed_kmh"]
+        p_pat = patrol_detection(tau, trip, reach) * active + zero
         out["patrol_detection_probability"] = p_pat
         out["revisit_hours_mean"] = np.where(teams > 0, trip / 2.0, np.nan)
         out["revisit_hours_max"] = np.where(teams > 0, trip, np.nan)

@@ -87,6 +87,7 @@ class _Model:
             q = "posture.patrols"
             self.pat_speed = _scalar(d[f"{q}.speed_kmh"])
             self.pat_hours = _scalar(d[f"{q}.hours_per_day"])
+            self.pat_radius = _scalar(d[f"{q}.detection_radius_km"])
         if p.sensors:
             q = "posture.sensors"
             self.sen_count = int(_scalar(d[f"{q}.count"]))
@@ -165,7 +166,7 @@ def _layouts(m: _Model, postures: list[Posture], rng: np.random.Generator) -> li
             continue
         period = 2.0 * m.line / max(p.patrol_teams, 1) / m.pat_speed
         out.append(PatrolLayout(p.start, p.patrol_teams, m.line, m.pat_speed, m.pat_hours,
-                                rng.random(max(p.patrol_teams, 0)) * period))
+                                rng.random(max(p.patrol_teams, 0)) * period, m.pat_radius))
     return out
 
 

@@ -9,6 +9,9 @@ and direction is a team with a uniformly random phase in ``[0, T)``.
 A point at local coordinate ``y`` is passed at motion times ``≡ y/v − φ`` and
 ``≡ T − y/v − φ`` (mod ``T``), so the first pass inside a window is found by
 arithmetic: the cost of a query does not depend on the distance travelled.
+With a detection radius ``r`` the team sees the point while it is within
+``[y − r, y + r]`` of its own sub-sector: one interval of phase on the way out
+and one on the way back.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class PatrolLayout:
     speed_kmh: float
     hours_per_day: float
     phases: np.ndarray  # hours of motion, one per team, uniform in [0, T)
+    radius_km: float = 0.0  # detection radius within the team's own sub-sector
 
     @property
     def sub_km(self) -> float:
@@ -60,20 +64,23 @@ class PatrolLayout:
         return 2.0 * self.sub_km / self.speed_kmh
 
     def first_pass(self, x_km: float, t0: float, t1: float) -> float:
-        """Clock time of the first pass over ``x_km`` in ``[t0, t1]``; ``inf`` if none."""
+        """Clock time the team of ``x_km``'s sub-sector first comes within
+        ``radius_km`` of it in ``[t0, t1]`` (a pass, for radius 0); ``inf`` if never."""
         if self.teams <= 0 or t1 < t0:
             return math.inf
         team = min(int(x_km / self.sub_km), self.teams - 1)
         y = x_km - team * self.sub_km
-        T = self.period
-        phi = float(self.phases[team])
+        v, T = self.speed_kmh, self.period
+        lo = max(0.0, y - self.radius_km) / v          # motion hours into the out leg
+        hi = min(self.sub_km, y + self.radius_km) / v
         h = self.hours_per_day
         base = active_hours(self.start, h)
         m0 = active_hours(t0, h) - base
         m1 = active_hours(t1, h) - base
+        k0 = (float(self.phases[team]) + m0) % T     # the team's phase at the window's start
         best = math.inf
-        for c in (y / self.speed_kmh - phi, T - y / self.speed_kmh - phi):
-            m = m0 + ((c - m0) % T)
+        for a, b in ((lo, hi), (T - hi, T - lo)):    # out leg, back leg
+            m = m0 if a <= k0 <= b else m0 + ((a - k0) % T)
             if m <= m1:
                 best = min(best, m)
         if best == math.inf:
