@@ -99,3 +99,15 @@ def test_both_readings_shipped_where_they_matter():
     for claim in ("c02-experts-100k", "c03-france-uk-10k", "c03-france-uk-30k",
                   "c04-ukraine-minimum-200k"):
         assert {f"{claim}-in-theatre", f"{claim}-committed"} <= stems
+
+
+@pytest.mark.parametrize("path", FILES, ids=ids(FILES))
+def test_simulates(path):
+    from feasim.simulation import simulate
+
+    s = feasim.load_scenario(path)
+    r = simulate(s, replications=2, days=5)
+    d = r.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["method"] == "simulation" and d["samples"] == 2
+    assert "in_theatre_troops" in d["series"]
