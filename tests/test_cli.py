@@ -233,3 +233,9 @@ def test_simulate_bad_scenario_exits_2(capsys, write):
         "uncertainty:", "simulation: {tour_days: 0}\nuncertainty:"))
     code, _, err = run_cli(capsys, "simulate", path)
     assert code == 2 and "simulation.tour_days" in err and "Traceback" not in err
+
+
+def test_help_has_no_doubled_percent(capsys):
+    for cmd in ("run", "simulate"):
+        code, out, _ = run_cli(capsys, cmd, "--help")
+        assert code == 0 and "%%" not in out and "%" in out

@@ -4,7 +4,7 @@ output is real, and every metric and scenario field is documented.
 Conventions in README.md and docs/*.md (Markdown comments, invisible when rendered):
 
 - every ```python block runs (in a fresh namespace); ``<!-- no-test -->`` on the
-  line before a block skips it;
+  line before a python or console block skips it;
 - ``<!-- output -->`` between a ```python block and the fenced block after it
   marks that block as the python block's printed output;
 - ``<!-- file: NAME -->`` on the line before a fenced block writes that block to
@@ -129,7 +129,8 @@ def _commands(block: Block) -> list[Command]:
     return out
 
 
-COMMANDS = [c for b in BLOCKS if b.lang == "console" for c in _commands(b)]
+COMMANDS = [c for b in BLOCKS if b.lang == "console" and b.marker != "<!-- no-test -->"
+            for c in _commands(b)]
 
 
 @pytest.fixture(scope="module")
@@ -224,10 +225,24 @@ def test_every_schema_field_in_scenario_format_doc():
     assert not missing, f"docs/scenario-format.md does not mention fields {missing}"
 
 
-def test_local_links_resolve():
-    link = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+def _anchors(doc: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to '-'."""
+    text = re.sub(r"^(```|~~~).*?^\1", "", doc.read_text(encoding="utf-8"), flags=re.S | re.M)
+    heads = re.findall(r"^#+\s+(.*?)\s*$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in heads}
+
+
+def test_local_links_and_anchors_resolve():
+    link = re.compile(r"\]\(([^)\s]*)\)")
+    bad = []
     for doc in DOCS:
         for target in link.findall(doc.read_text(encoding="utf-8")):
             if "://" in target or target.startswith("mailto:"):
                 continue
-            assert (doc.parent / target).exists(), f"{doc.relative_to(ROOT)} links to {target}"
+            path, _, anchor = target.partition("#")
+            dest = (doc.parent / path) if path else doc
+            if not dest.exists():
+                bad.append(f"{doc.relative_to(ROOT)} links to missing {target}")
+            elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
+                bad.append(f"{doc.relative_to(ROOT)} links to missing anchor {target}")
+    assert not bad, "\n".join(bad)

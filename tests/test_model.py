@@ -355,3 +355,36 @@ def test_every_metric_present_with_unit(base):
     d = feasim.evaluate(base, samples=20).to_dict()
     assert set(d["metrics"]) == set(feasim.METRICS)
     assert all(m["unit"] for m in d["metrics"].values())
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_empty_qrf_is_unbounded_even_without_incidents():
+    r = run(overrides={"contributors": [{"name": "a", "troops": 0}], "posture.sensors": None})
+    assert mean(r, "detection_probability") == 0
+    assert mean(r, "qrf_overloaded") == 1
+    assert np.isinf(r["response_hours_p90"]).all()
+    assert r.criteria["response_hours_p90"].p_met == 0
+
+
+def test_lognormal_allowed_on_positive_fields():
+    s = scenario_from(overrides={"theatre.line_km": {"dist": "lognormal", "mean": 1200, "sd": 100}})
+    assert feasim.evaluate(s)["troops_per_km"].min() > 0
+
+
+def test_unassigned_is_exactly_zero_when_posture_takes_all():
+    r = run(overrides={"contributors": [{"name": "a", "troops": 8000}]})
+    assert (r["unassigned_combat_troops"] == 0).all()
+
+
+def test_strength_to_requirement_counts_only_troops_that_can_cover():
+    r = run(overrides={"contributors": [{"name": "a", "troops": 50_000, "role": "rear"}]})
+    assert mean(r, "strength_to_requirement") == 0
+
+
+def test_attack_sector_longer_than_some_line_lengths_is_rejected():
+    with pytest.raises(feasim.ScenarioError) as info:
+        scenario_from(overrides={"theatre.line_km": {"dist": "uniform", "low": 20, "high": 100},
+                                 "adversary.attack_sector_km": 30})
+    assert info.value.problems[0].rule == "wider_than_line"

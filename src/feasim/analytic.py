@@ -49,8 +49,10 @@ def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
     m.update(force_generation(scenario, d, conds))
     req = requirements(scenario, d)
     m.update({k: v for k, v in req.items() if k in METRICS})
-    m.update(achievement(req, m["line_combat_troops"], m["reserve_combat_troops"],
-                         m["in_theatre_troops"]))
+    # Troops that can fill the posture, tail included: line and reserve roles.
+    covering = (m["line_combat_troops"] + m["reserve_combat_troops"]) \
+        / (1.0 - d["force.support_fraction"])
+    m.update(achievement(req, m["line_combat_troops"], m["reserve_combat_troops"], covering))
     m.update(coverage(scenario, d, m["observation_posts"], m["patrol_teams"]))
     m.update(response(scenario, d, m["qrf_teams"], m["detection_probability"]))
     m.update(force_ratios(scenario, d, m["line_combat_troops"], conds))

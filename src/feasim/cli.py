@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "run", help="run the analytic model on a scenario",
         description="Run the analytic model (vectorised Monte Carlo) on a scenario and "
-                    "print its metrics with units, their 5-95%% ranges and the criteria.",
+                    "print its metrics with units, their 5-95% ranges and the criteria.",
         epilog="example: feasim run scenarios/claims/c02-experts-100k-in-theatre.yaml "
                "--set posture.patrols.teams=120 --format json")
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="run the SimPy simulation on a scenario",
         description="Play the scenario out over time with SimPy: force flow, moving "
                     "patrols, incursions and QRF queues, in independent replications. "
-                    "Prints the metrics the simulation estimates with 95%% confidence "
+                    "Prints the metrics the simulation estimates with 95% confidence "
                     "intervals of their means across replications.",
         epilog="example: feasim simulate scenarios/claims/c02-experts-100k-in-theatre.yaml "
                "--replications 50 --days 30 --workers 2 --format json")

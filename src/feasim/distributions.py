@@ -60,6 +60,10 @@ class _Dist(BaseModel):
         lo, hi = self.frozen().support()
         return float(lo), float(hi)
 
+    def attains(self) -> tuple[bool, bool]:
+        """Whether the distribution can take its lower and upper support bounds."""
+        return True, True
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Quantile function: maps uniforms in (0, 1) to values inside the support.
 
@@ -68,6 +72,8 @@ class _Dist(BaseModel):
         """
         x = np.asarray(self.frozen().ppf(u), dtype=float)
         lo, hi = self.support()
+        if lo == -np.inf and hi == np.inf or not self.attains()[0]:
+            return x
         return np.clip(x, lo, hi)
 
     def mean(self) -> float:
@@ -177,6 +183,9 @@ class LogNormal(_Dist):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               use_attribute_docstrings=True)
+
+    def attains(self) -> tuple[bool, bool]:
+        return False, False  # (0, inf): never 0
 
     def frozen(self) -> Any:
         sigma2 = math.log1p((self.sd / self.mean_) ** 2)

@@ -63,8 +63,9 @@ def _domain(
 
     def check(value: Any) -> Any:
         a, b = support(value)
-        below = a < lo or (lo_open and a == lo)
-        above = b > hi or (hi_open and b == hi)
+        reach_a, reach_b = value.attains() if is_uncertain(value) else (True, True)
+        below = a < lo or (lo_open and a == lo and reach_a)
+        above = b > hi or (hi_open and b == hi and reach_b)
         if below or above:
             if is_uncertain(value):
                 raise PydanticCustomError(
@@ -129,7 +130,7 @@ class Theatre(_Strict):
     line_km: Positive
     """Length of the line (km)."""
     buffer_depth_km: NonNegative = 0.0
-    """Depth of the buffer zone in front of the line (km); reported, not yet modelled."""
+    """Depth of the buffer zone in front of the line (km); recorded, not used by the model yet."""
     sectors: list[Sector] | None = None
     """Optional sectors; their lengths must sum to ``line_km`` (default: one sector)."""
 
@@ -433,10 +434,11 @@ def cross_problems(data: Any):
         yield (("host", "air_support_condition"), "unknown_condition",
                f"condition {air!r} is not defined under 'conditions'", air)
     adversary = _get(data, "adversary", dict)
-    width = adversary.get("attack_sector_km")
-    if _number(width) and _number(line) and 0 < line < width:
+    width, length = _raw_support(adversary.get("attack_sector_km")), _raw_support(line)
+    if width and length and 0 < length[0] < width[1]:
         yield (("adversary", "attack_sector_km"), "wider_than_line",
-               f"the attacked sector ({width:g} km) is longer than the line ({line:g} km)", width)
+               f"the attacked sector (up to {width[1]:g} km) can be longer than the line "
+               f"(from {length[0]:g} km)", adversary.get("attack_sector_km"))
     sim = _get(data, "simulation", dict)
     gap, tour = sim.get("handover_gap_days"), sim.get("tour_days", 180.0)
     if _number(gap) and _number(tour) and tour > 0 and gap >= tour:
@@ -451,6 +453,20 @@ def cross_problems(data: Any):
         if block and _block_missing(data, block):
             yield (("criteria", name), "metric_not_modelled",
                    f"output {name!r} needs '{block}' in the scenario", name)
+
+
+def _raw_support(x: Any) -> tuple[float, float] | None:
+    """Support of a raw constant or distribution mapping; None if it is not valid."""
+    from pydantic import TypeAdapter, ValidationError
+
+    if _number(x):
+        return float(x), float(x)
+    if isinstance(x, dict):
+        try:
+            return support(TypeAdapter(Quantity).validate_python(x))
+        except (ValidationError, ValueError, TypeError):
+            return None
+    return None
 
 
 def _number(x: Any) -> bool:

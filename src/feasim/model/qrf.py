@@ -6,7 +6,8 @@ hours. With offered load ``a = λ_b·s`` the probability of waiting is Erlang C,
 ``C(c, a)``, and the mean wait ``W_q = C·s / (c − a)`` while ``a < c``. At
 ``a ≥ c`` the base is *overloaded*: waits grow without bound; the model
 reports this with ``qrf_overloaded = 1`` and infinite response times, never a
-negative or silently capped number.
+negative or silently capped number. A base with no team filled counts as
+overloaded even when no incident is detected: it could answer none.
 
 For non-exponential engagements the Allen–Cunneen approximation scales the
 wait by ``(1 + cv²) / 2`` (``cv = 0`` deterministic); it is exact only for
@@ -113,7 +114,8 @@ def response(scenario: Scenario, d: Draws, teams, detection) -> dict:
     for c, weight in ((low, 1.0 - share_high), (low + 1.0, share_high)):
         pw = erlang_c(c, load)
         wq = mmc_wait_mean(c, load, s) * (1.0 + cv2) / 2.0
-        over = (load >= c) & (load > 0) & (weight > 0)
+        # A base without a team can answer nothing, whether or not incidents come.
+        over = (load >= c) & ((load > 0) | (c == 0)) & (weight > 0)
         overloaded |= over
         with np.errstate(all="ignore"):
             theta = np.where(wq > 0, pw / wq, np.inf)

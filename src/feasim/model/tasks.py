@@ -54,8 +54,12 @@ def _ratio(num, den):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def achievement(req: dict, line_combat, reserve_combat, in_theatre) -> dict:
-    """What the available combat troops fill of the required posture."""
+def achievement(req: dict, line_combat, reserve_combat, covering) -> dict:
+    """What the available combat troops fill of the required posture.
+
+    ``covering`` is the line- and reserve-role troops in theatre, tail included,
+    compared with the in-theatre requirement in ``strength_to_requirement``.
+    """
     qrf_need = req["qrf_persons"]
     from_reserve = np.minimum(qrf_need, reserve_combat)
     from_line = np.minimum(qrf_need - from_reserve, line_combat)
@@ -72,6 +76,8 @@ def achievement(req: dict, line_combat, reserve_combat, in_theatre) -> dict:
         "observation_posts": np.floor(req["observation_posts_required"] * share + _EPS),
         "patrol_teams": np.floor(req["patrol_teams_required"] * share + _EPS),
         "fill_ratio": _ratio(qrf_filled + rest_filled, req["required_combat_troops"]),
-        "strength_to_requirement": _ratio(in_theatre, req["required_in_theatre_troops"]),
-        "unassigned_combat_troops": (left - rest_filled) + (reserve_combat - from_reserve),
+        "strength_to_requirement": _ratio(covering, req["required_in_theatre_troops"]),
+        # Where the posture takes all that is left, nothing is (exactly zero, not round-off).
+        "unassigned_combat_troops": np.where(share < 1, 0.0, left - rest_need)
+        + (reserve_combat - from_reserve),
     }

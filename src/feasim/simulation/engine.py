@@ -146,7 +146,8 @@ def _postures(m: _Model, flows: list[ContributorFlow]) -> list[Posture]:
         line = sum(v for f in flows if f.role == "line" for v in [strength[f.name]]) * keep
         reserve = sum(v for f in flows if f.role == "reserve" for v in [strength[f.name]]) * keep
         total = sum(strength.values())
-        a = achievement(req, np.array([line]), np.array([reserve]), np.array([total]))
+        a = achievement(req, np.array([line]), np.array([reserve]),
+                        np.array([(line + reserve) / keep]))
         p = Posture(float(t), total, int(a["observation_posts"][0]), int(a["patrol_teams"][0]),
                     int(a["qrf_teams"][0]), float(a["fill_ratio"][0]))
         if out and (p.posts, p.patrol_teams, p.qrf_teams, p.in_theatre) == (

@@ -98,7 +98,8 @@ def _qrf_metrics(scenario: Scenario, rep: Replication, p_detect: float) -> dict:
     # Offered work per base at the scenario's rate and the detection observed.
     detect = 0.0 if math.isnan(p_detect) else p_detect
     offered = P["rate_per_hour"] * detect * P["engagement_hours"] / bases * H
-    overloaded = bool(np.any((offered > 0) & (offered >= cap)))
+    # A base never staffed could answer nothing, whether or not incidents came.
+    overloaded = bool(np.any((cap == 0) | ((offered > 0) & (offered >= cap))))
     waits = np.array(rep.waits)
     resp = waits + P["readiness_hours"] + np.array(rep.travel)
     out = {
