@@ -226,7 +226,10 @@ def test_events_grow_with_incidents_not_distance():
     from feasim.simulation.engine import run_replication
 
     def events(rate, speed):
-        s = feasim.with_overrides(patrol_scenario(speed=speed), {"incursions.rate_per_day": rate})
+        s = feasim.with_overrides(patrol_scenario(speed=speed, tau=48), {
+            "incursions.rate_per_day": rate,
+            "posture.qrf": {"bases": 2, "teams_per_base": 4, "team_size": 10,
+                            "engagement_hours": 0.5}})
         return run_replication(s, 0, np.random.SeedSequence(1)).events
 
     slow, fast = events(20, 1.0), events(20, 50.0)

@@ -19,8 +19,9 @@ def patrol_detection(exposure_hours, round_trip_hours, radius_hours=0.0):
 
     A detection radius ``r`` widens the window to ``τ + 2r/v`` (``radius_hours``
     is ``r/v``): the patrol is within ``r`` of the point from ``r/v`` before a
-    pass to ``r/v`` after it. Exact for ``r = 0``; for ``r > 0`` it ignores the
-    merging of visits near the ends of a sub-sector.
+    pass to ``r/v`` after it. Exact for a team that searches only its own
+    sub-sector, ends included: where its two visits merge near a turn, the gaps
+    between visits, which decide a miss, are still shortened by exactly ``2r/v``.
     """
     tau = np.asarray(exposure_hours, dtype=float) + 2.0 * np.asarray(radius_hours, dtype=float)
     x = tau / np.asarray(round_trip_hours, dtype=float)

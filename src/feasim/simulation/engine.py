@@ -2,12 +2,15 @@
 
 What is known before the clock starts is computed before it starts: the force
 flow (:mod:`.forceflow`) and, from it, the posture filled at every moment and
-the patrols' layouts. The SimPy event loop then carries only what interacts:
-Poisson incursion arrivals, QRF teams as one :class:`simpy.PriorityResource`
-per base (capacity ``teams_per_base``; slots of teams not filled are held by
-blocking requests of higher priority), engagements, and posture changes. The
-number of events therefore grows with incidents and force changes, not with
-the distance patrols travel.
+the patrols' layouts. So are the incursions: Poisson
+arrivals, positions and detection by posts, sensors and patrols do not depend
+on the QRF, and are computed with NumPy for all incursions at once. The SimPy
+event loop then carries only what interacts: detected incidents meeting QRF
+teams, one :class:`simpy.PriorityResource` per base (capacity
+``teams_per_base``; slots of teams not filled are held by blocking requests of
+higher priority), engagements, and posture changes. The number of events
+therefore grows with incidents and force changes, not with the distance
+patrols travel.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Replication:
     postures: list[Posture]
     flows: list[ContributorFlow]
     arrivals: np.ndarray = field(default_factory=lambda: np.empty(0))   # hours
+    positions: np.ndarray = field(default_factory=lambda: np.empty(0))  # km along the line
     detected_at: np.ndarray = field(default_factory=lambda: np.empty(0))  # hours, inf if never
     by_post: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     by_sensor: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
@@ -62,7 +66,7 @@ class Replication:
     granted: list[float] = field(default_factory=list)   # hours a team was assigned
     waits: list[float] = field(default_factory=list)     # hours
     travel: list[float] = field(default_factory=list)    # hours, readiness excluded
-    busy: list[tuple[int, float, float]] = field(default_factory=list)  # base, from, to
+    busy: list[tuple[float, float]] = field(default_factory=list)  # a team busy from, to
     base_work: np.ndarray = field(default_factory=lambda: np.empty(0))  # hours offered
     events: int = 0
     params: dict = field(default_factory=dict)  # this replication's sampled inputs in use
@@ -118,21 +122,25 @@ class _Model:
             x += sec.length_km
         return out
 
-    def position(self, rng: np.random.Generator) -> tuple[float, float]:
-        """A threat-weighted uniform position (km) and its sector's visibility."""
-        w = np.array([s[3] for s in self.sectors])
-        w = w / w.sum() if w.sum() > 0 else np.array([s[1] for s in self.sectors]) / self.line
-        i = int(rng.choice(len(self.sectors), p=w)) if len(self.sectors) > 1 else 0
-        start, length, vis, _ = self.sectors[i]
-        return start + rng.random() * length, vis
+    def positions(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` threat-weighted uniform positions (km) and their sectors' visibility."""
+        w = np.array([sec[3] for sec in self.sectors])
+        lengths = np.array([sec[1] for sec in self.sectors])
+        w = w / w.sum() if w.sum() > 0 else lengths / lengths.sum()
+        i = rng.choice(len(self.sectors), size=n, p=w) if len(self.sectors) > 1 \
+            else np.zeros(n, dtype=int)
+        starts = np.array([sec[0] for sec in self.sectors])
+        vis = np.array([sec[2] for sec in self.sectors])
+        return starts[i] + rng.random(n) * lengths[i], vis[i]
 
-    def engagement(self, rng: np.random.Generator) -> float:
+    def engagements(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` engagement times (hours) of the scenario's distribution."""
         if self.eng_kind == "deterministic":
-            return self.eng_mean
+            return np.full(n, self.eng_mean)
         if self.eng_kind == "lognormal":
             sigma2 = math.log1p(self.eng_cv**2)
-            return float(rng.lognormal(math.log(self.eng_mean) - sigma2 / 2, math.sqrt(sigma2)))
-        return float(rng.exponential(self.eng_mean))
+            return rng.lognormal(math.log(self.eng_mean) - sigma2 / 2, math.sqrt(sigma2), n)
+        return rng.exponential(self.eng_mean, n)
 
 
 def _postures(m: _Model, flows: list[ContributorFlow]) -> list[Posture]:
@@ -172,29 +180,37 @@ def _layouts(m: _Model, postures: list[Posture], rng: np.random.Generator) -> li
 
 
 def _posture_at(postures: list[Posture], t: float) -> Posture:
-    i = 0
-    for j, p in enumerate(postures):
-        if p.start <= t:
-            i = j
-        else:
-            break
-    return postures[i]
+    starts = [p.start for p in postures]
+    return postures[max(0, int(np.searchsorted(starts, t, side="right")) - 1)]
 
 
-def _in_posts(m: _Model, posts: int, x: float, vis: float) -> bool:
-    if posts <= 0:
-        return False
-    spacing = m.line / posts
-    offset = (x % spacing) - spacing / 2.0
-    return abs(offset) <= m.op_radius * vis
+def _in_posts(m: _Model, posts: np.ndarray, x: np.ndarray, vis: np.ndarray) -> np.ndarray:
+    """Within a post's radius (posts evenly spaced at the centres of L/N stretches)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spacing = np.where(posts > 0, m.line / np.maximum(posts, 1), np.inf)
+        offset = np.mod(x, spacing) - spacing / 2.0
+    return (posts > 0) & (np.abs(offset) <= m.op_radius * vis)
 
 
-def _in_sensors(m: _Model, x: float) -> bool:
+def _in_sensors(m: _Model, x: np.ndarray) -> np.ndarray:
+    """Within the stretch watched by the nearest sensor (sensors evenly spaced)."""
     if m.sen_count <= 0:
-        return False
+        return np.zeros(x.shape, dtype=bool)
     spacing = m.line / m.sen_count
-    offset = (x % spacing) - spacing / 2.0
-    return abs(offset) <= min(m.sen_cov, spacing) / 2.0
+    offset = np.mod(x, spacing) - spacing / 2.0
+    return np.abs(offset) <= min(m.sen_cov, spacing) / 2.0
+
+
+def _arrivals(rate: float, horizon: float, rng: np.random.Generator) -> np.ndarray:
+    """Poisson arrival times (hours) in ``[0, horizon)``."""
+    if rate <= 0:
+        return np.empty(0)
+    chunk = int(rate * horizon * 1.1) + 16
+    times = np.cumsum(rng.exponential(1.0 / rate, chunk))
+    while times[-1] < horizon:
+        more = times[-1] + np.cumsum(rng.exponential(1.0 / rate, chunk))
+        times = np.concatenate([times, more])
+    return times[times < horizon]
 
 
 def _teams_per_base(total: int, bases: int) -> list[int]:
@@ -222,20 +238,63 @@ def run_replication(scenario: Scenario, index: int, seed: np.random.SeedSequence
     return rep
 
 
-def _simulate(m: _Model, rep: Replication, layouts, rng: np.random.Generator) -> None:
-    env = simpy.Environment()
+def _detect(m: _Model, rep: Replication, layouts, rng: np.random.Generator) -> None:
+    """Arrivals, positions and detection of every incursion, vectorised.
+
+    None of it depends on the QRF, so it is computed before the clock starts.
+    """
     s = m.s
-    has_qrf = s.posture.qrf is not None
-    bases = [simpy.PriorityResource(env, capacity=m.per_base) for _ in range(m.bases)] \
-        if has_qrf else []
+    t0 = _arrivals(m.rate_per_hour, rep.horizon_hours, rng)
+    n = t0.size
+    x, vis = m.positions(rng, n)
+    u = rng.random((n, 3))                      # post, sensor availability, sensor
+    starts = np.array([p.start for p in rep.postures])
+    posts = np.array([p.posts for p in rep.postures])[
+        np.maximum(np.searchsorted(starts, t0, side="right") - 1, 0)]
+    in_post = _in_posts(m, posts, x, vis) if s.posture.observation_posts \
+        else np.zeros(n, dtype=bool)
+    in_sen = (_in_sensors(m, x) & (u[:, 1] < m.sen_avail)) if s.posture.sensors \
+        else np.zeros(n, dtype=bool)
+    by_post = in_post & (u[:, 0] < m.op_p) if s.posture.observation_posts else in_post
+    by_sen = in_sen & (u[:, 2] < m.sen_p) if s.posture.sensors else in_sen
+    t_pat = first_pass(layouts, x, t0, t0 + m.tau) if layouts else np.full(n, np.inf)
+    rep.arrivals, rep.positions = t0, x
+    rep.detected_at = np.where(by_post | by_sen, t0, t_pat)
+    rep.by_post, rep.by_sensor, rep.by_patrol = by_post, by_sen, t_pat < np.inf
+    rep.in_post_radius, rep.in_sensor_view = in_post, in_sen
+
+
+def _simulate(m: _Model, rep: Replication, layouts, rng: np.random.Generator) -> None:
+    _detect(m, rep, layouts, rng)
+    env = simpy.Environment()
+    has_qrf = m.s.posture.qrf is not None
+    if has_qrf:
+        _run_qrf(env, m, rep, rng)
+    env.run(until=rep.horizon_hours)
+    rep.events = next(env._eid)  # events scheduled so far: the benchmarks' cost measure
+
+
+def _run_qrf(env: simpy.Environment, m: _Model, rep: Replication,
+             rng: np.random.Generator) -> None:
+    """The event loop proper: posture changes and detected incidents meeting QRF teams."""
+    bases = [simpy.PriorityResource(env, capacity=m.per_base) for _ in range(m.bases)]
     blockers: list[list] = [[] for _ in bases]
-    work = np.zeros(len(bases))
-    records = {k: [] for k in ("arr", "det", "post", "sen", "pat", "inpost", "insen")}
+    order = np.argsort(rep.detected_at, kind="stable")
+    order = order[rep.detected_at[order] < rep.horizon_hours]
+    t_det = rep.detected_at[order]
+    spacing = m.line / m.bases
+    base_of = np.minimum((rep.positions[order] / spacing).astype(int), m.bases - 1)
+    along = np.abs(rep.positions[order] - (base_of + 0.5) * spacing)
+    travel = (along + m.depth) * m.road / m.speed
+    service = m.engagements(rng, t_det.size)
+    work = np.zeros(m.bases)
+    np.add.at(work, base_of, service)
+    rep.base_work = work
+    granted, waits, busy, travelled = rep.granted, rep.waits, rep.busy, rep.travel
 
     def set_capacity(total_teams: int):
         for j, teams in enumerate(_teams_per_base(total_teams, m.bases)):
-            want = m.per_base - teams
-            held = blockers[j]
+            want, held = m.per_base - teams, blockers[j]
             while len(held) < want:
                 held.append(bases[j].request(priority=-1))
             while len(held) > want:
@@ -249,55 +308,24 @@ def _simulate(m: _Model, rep: Replication, layouts, rng: np.random.Generator) ->
         for p in rep.postures:
             if p.start > env.now:
                 yield env.timeout(p.start - env.now)
-            if has_qrf:
-                set_capacity(p.qrf_teams)
+            set_capacity(p.qrf_teams)
 
-    def respond(base: int, t_detect: float, along: float):
-        if t_detect > env.now:
-            yield env.timeout(t_detect - env.now)
-        service = m.engagement(rng)
-        work[base] += service
-        with bases[base].request(priority=0) as req:
+    def respond(res, t, s, trip):
+        with res.request(priority=0) as req:
             yield req
-            start = env.now
-            rep.granted.append(start)
-            rep.waits.append(start - t_detect)
-            rep.travel.append((along + m.depth) * m.road / m.speed)
-            rep.busy.append((base, start, start + service))
-            yield env.timeout(service)
+            now = env.now
+            granted.append(now)
+            waits.append(now - t)
+            travelled.append(trip)
+            busy.append((now, now + s))
+            yield env.timeout(s)
 
-    def incursions():
-        if m.rate_per_hour <= 0:
-            return
-        while True:
-            yield env.timeout(rng.exponential(1.0 / m.rate_per_hour))
-            t0 = env.now
-            x, vis = m.position(rng)
-            post = _posture_at(rep.postures, t0)
-            u_post, u_avail, u_sen = rng.random(3)
-            in_post = s.posture.observation_posts is not None and _in_posts(m, post.posts, x, vis)
-            in_sen = s.posture.sensors is not None and _in_sensors(m, x) and u_avail < m.sen_avail
-            by_post = in_post and u_post < m.op_p
-            by_sen = in_sen and u_sen < m.sen_p
-            t_pat = first_pass(layouts, x, t0, t0 + m.tau) if layouts else math.inf
-            t_det = t0 if (by_post or by_sen) else t_pat
-            for key, value in zip(records, (t0, t_det, by_post, by_sen, t_pat < math.inf,
-                                            in_post, in_sen), strict=True):
-                records[key].append(value)
-            if has_qrf and t_det < math.inf:
-                spacing = m.line / m.bases
-                base = min(int(x / spacing), m.bases - 1)
-                env.process(respond(base, t_det, abs(x - (base + 0.5) * spacing)))
+    def dispatch():
+        for i in range(t_det.size):
+            t = float(t_det[i])
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            env.process(respond(bases[base_of[i]], t, float(service[i]), float(travel[i])))
 
     env.process(force())
-    env.process(incursions())
-    env.run(until=rep.horizon_hours)
-    rep.events = next(env._eid)  # events scheduled so far: the benchmarks' cost measure
-    rep.arrivals = np.array(records["arr"], dtype=float)
-    rep.detected_at = np.array(records["det"], dtype=float)
-    rep.by_post = np.array(records["post"], dtype=bool)
-    rep.by_sensor = np.array(records["sen"], dtype=bool)
-    rep.by_patrol = np.array(records["pat"], dtype=bool)
-    rep.in_post_radius = np.array(records["inpost"], dtype=bool)
-    rep.in_sensor_view = np.array(records["insen"], dtype=bool)
-    rep.base_work = work
+    env.process(dispatch())

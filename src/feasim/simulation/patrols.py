@@ -24,21 +24,25 @@ import numpy as np
 __all__ = ["PatrolLayout", "active_hours", "clock_time", "first_pass"]
 
 
-def active_hours(t: float, h: float) -> float:
-    """Hours a team has been out between clock 0 and ``t`` when out ``h`` hours a day."""
+def active_hours(t, h: float):
+    """Hours a team has been out between clock 0 and ``t`` when out ``h`` hours a day.
+
+    Works on floats and NumPy arrays.
+    """
     if h >= 24.0:
         return t
-    day, rest = divmod(t, 24.0)
-    return day * h + min(rest, h)
+    day, rest = np.divmod(t, 24.0)
+    return day * h + np.minimum(rest, h)
 
 
-def clock_time(a: float, h: float) -> float:
+def clock_time(a, h: float):
     """Earliest clock time at which a team has been out ``a`` hours (inverse of the above)."""
     if h >= 24.0:
         return a
-    day, rest = divmod(a, h)
-    if rest == 0 and day > 0:  # the end of an active period, not the next morning
-        day, rest = day - 1, h
+    day, rest = np.divmod(a, h)
+    end = (rest == 0) & (day > 0)  # the end of an active period, not the next morning
+    day = np.where(end, day - 1, day)
+    rest = np.where(end, h, rest)
     return day * 24.0 + rest
 
 
@@ -63,39 +67,45 @@ class PatrolLayout:
         """Round trip ``T = 2ℓ / v`` (hours of motion)."""
         return 2.0 * self.sub_km / self.speed_kmh
 
-    def first_pass(self, x_km: float, t0: float, t1: float) -> float:
+    def first_pass(self, x_km, t0, t1):
         """Clock time the team of ``x_km``'s sub-sector first comes within
-        ``radius_km`` of it in ``[t0, t1]`` (a pass, for radius 0); ``inf`` if never."""
-        if self.teams <= 0 or t1 < t0:
-            return math.inf
-        team = min(int(x_km / self.sub_km), self.teams - 1)
-        y = x_km - team * self.sub_km
-        v, T = self.speed_kmh, self.period
-        lo = max(0.0, y - self.radius_km) / v          # motion hours into the out leg
-        hi = min(self.sub_km, y + self.radius_km) / v
-        h = self.hours_per_day
+        ``radius_km`` of it in ``[t0, t1]`` (a pass, for radius 0); ``inf`` if never.
+
+        Vectorised: ``x_km``, ``t0`` and ``t1`` may be arrays of incursions.
+        """
+        x, t0, t1 = (np.asarray(a, dtype=float) for a in (x_km, t0, t1))
+        if self.teams <= 0:
+            return np.full(np.broadcast(x, t0, t1).shape, np.inf)[()]
+        team = np.minimum((x / self.sub_km).astype(int), self.teams - 1)
+        y = x - team * self.sub_km
+        v, T, h = self.speed_kmh, self.period, self.hours_per_day
+        lo = np.maximum(0.0, y - self.radius_km) / v      # motion hours into the out leg
+        hi = np.minimum(self.sub_km, y + self.radius_km) / v
         base = active_hours(self.start, h)
         m0 = active_hours(t0, h) - base
         m1 = active_hours(t1, h) - base
-        k0 = (float(self.phases[team]) + m0) % T     # the team's phase at the window's start
-        best = math.inf
-        for a, b in ((lo, hi), (T - hi, T - lo)):    # out leg, back leg
-            m = m0 if a <= k0 <= b else m0 + ((a - k0) % T)
-            if m <= m1:
-                best = min(best, m)
-        if best == math.inf:
-            return math.inf
-        return max(t0, clock_time(best + base, h))
+        k0 = np.mod(self.phases[team] + m0, T)           # the team's phase at the window start
+        best = np.full(m0.shape, np.inf)
+        for a, b in ((lo, hi), (T - hi, T - lo)):         # out leg, back leg
+            m = np.where((a <= k0) & (k0 <= b), m0, m0 + np.mod(a - k0, T))
+            best = np.where((m <= m1) & (m < best), m, best)
+        found = best < np.inf
+        t = np.where(found, clock_time(np.where(found, best, 0.0) + base, h), np.inf)
+        return np.where(found & (t1 >= t0), np.maximum(t0, t), np.inf)[()]
 
 
-def first_pass(layouts: list[PatrolLayout], x_km: float, t0: float, t1: float) -> float:
-    """First pass over ``x_km`` in ``[t0, t1]`` across successive layouts (hours)."""
+def first_pass(layouts: list[PatrolLayout], x_km, t0, t1):
+    """First pass over ``x_km`` in ``[t0, t1]`` across successive layouts (hours).
+
+    Vectorised over incursions; layouts are in time order, so the first layout
+    that finds a pass finds the earliest.
+    """
+    x, t0, t1 = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x_km, t0, t1)))
+    out = np.full(x.shape, np.inf)
     for i, lay in enumerate(layouts):
-        end = layouts[i + 1].start if i + 1 < len(layouts) else math.inf
-        lo, hi = max(t0, lay.start), min(t1, end)
-        if lo > hi:
-            continue
-        t = lay.first_pass(x_km, lo, hi)
-        if t < math.inf:
-            return t
-    return math.inf
+        end = layouts[i + 1].start if i + 1 < len(layouts) else np.inf
+        lo, hi = np.maximum(t0, lay.start), np.minimum(t1, end)
+        todo = (lo <= hi) & (out == np.inf)
+        if todo.any():
+            out[todo] = lay.first_pass(x[todo], lo[todo], hi[todo])
+    return out[()]

@@ -35,31 +35,48 @@ def _run_chunk(scenario: Scenario, seed: int, indices: list[int]) -> list[dict]:
     return out
 
 
-def _time_average(postures, attr: str, horizon: float) -> float:
-    starts = [p.start for p in postures] + [horizon]
-    total = 0.0
-    for p, a, b in zip(postures, starts[:-1], starts[1:], strict=True):
-        if a >= horizon:
-            break
-        total += getattr(p, attr) * (min(b, horizon) - a)
-    return total / horizon
+def _step_integral(starts: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """∫₀ᵉ of a step function (``values[i]`` from ``starts[i]`` on; 0 before) at each edge."""
+    widths = np.diff(np.append(starts, np.inf))
+    done = np.concatenate([[0.0], np.cumsum(values[:-1] * widths[:-1])])  # up to each start
+    i = np.searchsorted(starts, edges, side="right") - 1
+    inside = i >= 0
+    j = np.maximum(i, 0)
+    return np.where(inside, done[j] + values[j] * (edges - starts[j]), 0.0)
 
 
-def _capacity_hours(rep: Replication, bases: int, lo: float, hi: float) -> np.ndarray:
-    """Team-hours available at each base between ``lo`` and ``hi``."""
+def _posture_integral(rep: Replication, attr: str, edges: np.ndarray) -> np.ndarray:
+    starts = np.array([p.start for p in rep.postures])
+    values = np.array([float(getattr(p, attr)) for p in rep.postures])
+    return _step_integral(starts, values, edges)
+
+
+def _time_average(rep: Replication, attr: str) -> float:
+    H = rep.horizon_hours
+    return float(_posture_integral(rep, attr, np.array([H]))[0] / H)
+
+
+def _busy_integral(rep: Replication, edges: np.ndarray) -> np.ndarray:
+    """Team-hours busy from 0 to each edge: Σ clip(t − start, 0, end − start)."""
+    if not rep.busy:
+        return np.zeros(edges.shape)
+    spans = np.array(rep.busy)
+    starts, ends = np.sort(spans[:, 0]), np.sort(spans[:, 1])
+    cs = np.concatenate([[0.0], np.cumsum(starts)])
+    ce = np.concatenate([[0.0], np.cumsum(ends)])
+    ks = np.searchsorted(starts, edges, side="left")
+    ke = np.searchsorted(ends, edges, side="left")
+    return (ks * edges - cs[ks]) - (ke * edges - ce[ke])
+
+
+def _base_capacity(rep: Replication, bases: int) -> np.ndarray:
+    """Team-hours available at each base over the horizon."""
     from .engine import _teams_per_base
 
-    starts = [p.start for p in rep.postures] + [math.inf]
-    cap = np.zeros(bases)
-    for p, a, b in zip(rep.postures, starts[:-1], starts[1:], strict=True):
-        span = max(0.0, min(b, hi) - max(a, lo))
-        if span > 0:
-            cap += np.array(_teams_per_base(p.qrf_teams, bases)) * span
-    return cap
-
-
-def _busy_hours(rep: Replication, lo: float, hi: float) -> float:
-    return sum(max(0.0, min(b, hi) - max(a, lo)) for _, a, b in rep.busy)
+    starts = np.array([p.start for p in rep.postures])
+    per_base = np.array([_teams_per_base(p.qrf_teams, bases) for p in rep.postures], float)
+    edge = np.array([rep.horizon_hours])
+    return np.array([_step_integral(starts, per_base[:, j], edge)[0] for j in range(bases)])
 
 
 def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
@@ -73,12 +90,12 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
 
     detected = rep.detected_at < math.inf
     m: dict[str, float] = {
-        "in_theatre_troops": _time_average(rep.postures, "in_theatre", H),
+        "in_theatre_troops": _time_average(rep, "in_theatre"),
         "troops_per_km": nan,
-        "observation_posts": _time_average(rep.postures, "posts", H),
-        "patrol_teams": _time_average(rep.postures, "patrol_teams", H),
-        "qrf_teams": _time_average(rep.postures, "qrf_teams", H),
-        "fill_ratio": _time_average(rep.postures, "fill_ratio", H),
+        "observation_posts": _time_average(rep, "posts"),
+        "patrol_teams": _time_average(rep, "patrol_teams"),
+        "qrf_teams": _time_average(rep, "qrf_teams"),
+        "fill_ratio": _time_average(rep, "fill_ratio"),
         "op_coverage": share(rep.in_post_radius),
         "sensor_coverage": share(rep.in_sensor_view),
         "patrol_detection_probability": share(rep.by_patrol),
@@ -94,7 +111,7 @@ def _qrf_metrics(scenario: Scenario, rep: Replication, p_detect: float) -> dict:
     P = rep.params
     H = rep.horizon_hours
     bases = P["bases"]
-    cap = _capacity_hours(rep, bases, 0.0, H)
+    cap = _base_capacity(rep, bases)
     # Offered work per base at the scenario's rate and the detection observed.
     detect = 0.0 if math.isnan(p_detect) else p_detect
     offered = P["rate_per_hour"] * detect * P["engagement_hours"] / bases * H
@@ -103,7 +120,8 @@ def _qrf_metrics(scenario: Scenario, rep: Replication, p_detect: float) -> dict:
     waits = np.array(rep.waits)
     resp = waits + P["readiness_hours"] + np.array(rep.travel)
     out = {
-        "qrf_utilisation": _busy_hours(rep, 0.0, H) / cap.sum() if cap.sum() > 0 else
+        "qrf_utilisation": float(_busy_integral(rep, np.array([H]))[0]) / cap.sum()
+        if cap.sum() > 0 else
         (math.inf if offered > 0 else 0.0),
         "qrf_overloaded": float(overloaded),
         "qrf_wait_probability": float(np.mean(waits > 1e-12)) if waits.size else math.nan,
@@ -119,12 +137,12 @@ def _qrf_metrics(scenario: Scenario, rep: Replication, p_detect: float) -> dict:
 
 
 def _series(scenario: Scenario, rep: Replication) -> dict[str, np.ndarray]:
-    days = int(math.ceil(rep.horizon_hours / 24.0))
-    starts = np.arange(days) * 24.0
+    """Daily series from cumulative integrals: cost grows with days plus incidents."""
     from .engine import _posture_at
 
-    at = [_posture_at(rep.postures, t) for t in starts]
+    days = int(math.ceil(rep.horizon_hours / 24.0))
     edges = np.arange(days + 1) * 24.0
+    at = [_posture_at(rep.postures, t) for t in edges[:-1]]
     detections = rep.detected_at[rep.detected_at < math.inf]
     series = {
         "in_theatre_troops": np.array([p.in_theatre for p in at]),
@@ -133,12 +151,10 @@ def _series(scenario: Scenario, rep: Replication) -> dict[str, np.ndarray]:
         "detections": np.histogram(detections, edges)[0].astype(float),
     }
     if scenario.posture.qrf is not None:
-        bases = rep.params["bases"]
-        util = []
-        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-            cap = _capacity_hours(rep, bases, lo, hi).sum()
-            util.append(_busy_hours(rep, lo, hi) / cap if cap > 0 else math.nan)
-        series["qrf_utilisation"] = np.array(util)
+        busy = np.diff(_busy_integral(rep, edges))
+        cap = np.diff(_posture_integral(rep, "qrf_teams", edges))
+        with np.errstate(all="ignore"):
+            series["qrf_utilisation"] = np.where(cap > 0, busy / np.where(cap > 0, cap, 1), np.nan)
     return series
 
 
