@@ -179,3 +179,16 @@ def test_random_text_raises_only_scenario_error(text):
         feasim.parse_scenario(text, "fuzz.yaml")
     except ScenarioError as exc:
         assert exc.problems
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 2**31), reps=st.integers(2, 5))
+def test_simulation_identical_for_any_number_of_workers(seed, reps):
+    from feasim.simulation import simulate
+
+    data = copy.deepcopy(BASE)
+    data["simulation"] = {"days": 3, "replications": reps, "seed": seed}
+    s = feasim.validate_data(data)
+    one = simulate(s, workers=1).to_dict()
+    two = simulate(s, workers=2).to_dict()
+    assert one == two
