@@ -1,0 +1,157 @@
+"""Evaluating one chunk of sweep points: the only place sweeps reach the models.
+
+A chunk task is self-contained and picklable (the scenario, the points'
+parameter values, seeds), so any executor can run it. Randomness depends only
+on the sweep seed and the chunk or point index, never on which worker runs it.
+Every point yields one row: its parameter values, the mean of each output over
+its samples (analytic) or replications (simulation), ``p_feasible``, and
+``error`` (``None``, or the message of what made the point fail).
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..analytic import evaluate_draws
+from ..errors import FeasimError
+from ..loader import with_overrides
+from ..model.feasibility import check_criteria
+from ..sampling import COUNT_FIELDS, Draws, draw
+from ..schema import Scenario
+
+__all__ = ["ChunkTask", "evaluate_chunk"]
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    index: int                     # chunk number
+    first_point: int               # global index of the chunk's first point
+    scenario: Scenario
+    model: str                     # "analytic" | "simulation"
+    values: dict[str, np.ndarray]  # parameter path -> values, one per point
+    numeric: tuple[str, ...]       # swept inside one vectorised evaluation
+    categorical: tuple[str, ...]   # applied with with_overrides
+    outputs: tuple[str, ...]
+    seed: int
+    samples_per_point: int = 1
+
+
+def _nanmean(a: np.ndarray, axis: int) -> np.ndarray:
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
+        return np.nanmean(a, axis=axis)
+
+
+def _groups(task: ChunkTask) -> list[tuple[tuple, np.ndarray]]:
+    """Points grouped by their non-numeric values, in first-seen order."""
+    n = len(next(iter(task.values.values())))
+    if not task.categorical:
+        return [((), np.arange(n))]
+    keys: dict[tuple, list[int]] = {}
+    for i in range(n):
+        key = tuple(_plain(task.values[p][i]) for p in task.categorical)
+        keys.setdefault(key, []).append(i)
+    return [(k, np.array(v)) for k, v in keys.items()]
+
+
+def _plain(x: Any) -> Any:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, FeasimError):
+        return str(exc)
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+def evaluate_chunk(task: ChunkTask) -> dict[str, Any]:
+    """Rows of one chunk, as columns (``point``, parameters, outputs, ``p_feasible``, ``error``)."""
+    n = len(next(iter(task.values.values())))
+    out = {name: np.full(n, np.nan) for name in task.outputs}
+    out["p_feasible"] = np.full(n, np.nan)
+    errors: list[str | None] = [None] * n
+    seeds = np.random.SeedSequence([task.seed, task.index]).spawn(len(_groups(task)))
+    for (key, idx), seq in zip(_groups(task), seeds, strict=True):
+        try:
+            scen = with_overrides(task.scenario, dict(zip(task.categorical, key, strict=True))) \
+                if task.categorical else task.scenario
+        except FeasimError as exc:
+            for i in idx:
+                errors[i] = _error_text(exc)
+            continue
+        run = _analytic if task.model == "analytic" else _simulation
+        try:
+            rows = run(task, scen, idx, seq)
+        except Exception:  # noqa: BLE001 - one point's failure must not stop the sweep
+            rows = _one_by_one(task, scen, idx, seq, run, errors)
+        for name, col in rows.items():
+            out[name][idx] = col
+    cols: dict[str, Any] = {"point": task.first_point + np.arange(n, dtype=np.int64)}
+    for p in task.numeric + task.categorical:
+        v = task.values[p]
+        cols[p] = v if v.dtype != object else np.array([repr(_plain(x)) if not
+                                                       isinstance(x, str) else x for x in v])
+    cols.update(out)
+    cols["error"] = errors
+    return cols
+
+
+def _one_by_one(task, scen, idx, seq, run, errors) -> dict[str, np.ndarray]:
+    """After a failure, evaluate point by point so only the failing points are lost."""
+    rows = {name: np.full(len(idx), np.nan) for name in task.outputs + ("p_feasible",)}
+    for j, (i, sub) in enumerate(zip(idx, seq.spawn(len(idx)), strict=True)):
+        try:
+            one = run(task, scen, np.array([i]), sub)
+        except Exception as exc:  # noqa: BLE001
+            errors[i] = _error_text(exc)
+            continue
+        for name, col in one.items():
+            rows[name][j] = col[0]
+    return rows
+
+
+def _analytic(task: ChunkTask, scen: Scenario, idx: np.ndarray,
+              seq: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    s = task.samples_per_point
+    d = draw(scen, n=len(idx) * s, seed=np.random.default_rng(seq))
+    values = dict(d.values)
+    for path in task.numeric:
+        v = np.repeat(np.asarray(task.values[path][idx], dtype=float), s)
+        values[path] = np.rint(v) if path.rsplit(".", 1)[-1] in COUNT_FIELDS else v
+    result = evaluate_draws(scen, Draws(n=d.n, values=values, events=d.events), seed=task.seed)
+    rows = {name: _nanmean(result[name].reshape(len(idx), s), 1) for name in task.outputs}
+    rows["p_feasible"] = result.feasible.reshape(len(idx), s).mean(axis=1) \
+        if scen.criteria else np.full(len(idx), np.nan)
+    return rows
+
+
+def _simulation(task: ChunkTask, scen: Scenario, idx: np.ndarray,
+                seq: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    from ..simulation.engine import run_replication
+    from ..simulation.runner import replication_metrics
+
+    rows = {name: np.full(len(idx), np.nan) for name in task.outputs + ("p_feasible",)}
+    reps = scen.simulation.replications
+    for j, i in enumerate(idx):
+        point = with_overrides(scen, {p: float(task.values[p][i]) for p in task.numeric}) \
+            if task.numeric else scen
+        # Point i's replications come from stream (seed, point), whatever the chunking.
+        children = np.random.SeedSequence([task.seed, task.first_point + int(i)]).spawn(reps)
+        per_rep = [replication_metrics(point, run_replication(point, r, children[r]))["metrics"]
+                   for r in range(reps)]
+        metrics = {k: np.array([m.get(k, np.nan) for m in per_rep]) for k in per_rep[0]}
+        for name in task.outputs:
+            if name in metrics:
+                rows[name][j] = _nanmean(metrics[name][None, :], 1)[0]
+        judged = {k: v for k, v in point.criteria.items() if k in metrics}
+        if judged:
+            met = np.ones(reps, dtype=bool)
+            for _, _, ok, _ in check_criteria(judged, metrics).values():
+                met &= ok
+            rows["p_feasible"][j] = met.mean()
+    return rows

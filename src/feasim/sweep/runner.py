@@ -1,0 +1,110 @@
+"""Running a sweep: chunks through an executor into the store, resumable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from ..progress import Progress
+from .evaluate import ChunkTask, evaluate_chunk
+from .executors import make_executor
+from .spec import Sweep
+from .store import ChunkStore
+
+__all__ = ["run_sweep", "SweepResult"]
+
+
+class SweepResult:
+    """The results of a sweep in its output folder (read lazily from Parquet)."""
+
+    def __init__(self, out: str | Path, computed: int = 0, skipped: int = 0):
+        self.store = ChunkStore(out)
+        self.out = Path(out)
+        self.computed_chunks = computed
+        self.skipped_chunks = skipped
+
+    def to_arrow(self, columns: list[str] | None = None):
+        """All rows as a pyarrow Table, in point order."""
+        return self.store.read(columns)
+
+    def to_dataframe(self, columns: list[str] | None = None):
+        """All rows as a pandas DataFrame indexed by ``point``."""
+        return self.to_arrow(columns).to_pandas().set_index("point")
+
+    def failed(self):
+        """Rows whose point failed, with the error."""
+        df = self.to_dataframe()
+        return df[df["error"].notna()]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and, per output, min / median / max over the points that ran."""
+        import json
+
+        info = json.loads(self.store.manifest.read_text(encoding="utf-8"))
+        table = self.to_arrow()
+        err = table.column("error").to_pylist()
+        failed = sum(e is not None for e in err)
+        out: dict[str, Any] = {"sweep": info["name"], "points": info["points"],
+                               "rows": table.num_rows, "failed": failed,
+                               "out": str(self.out), "outputs": {}}
+        for name in info["outputs"] + ["p_feasible"]:
+            v = np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
+            v = v[np.isfinite(v)]
+            out["outputs"][name] = ({"min": float(v.min()), "median": float(np.median(v)),
+                                     "max": float(v.max())} if v.size else None)
+        return out
+
+
+def _tasks(sweep: Sweep, todo: list[int]) -> Iterator[ChunkTask]:
+    for k in todo:
+        lo, hi = sweep.chunk_bounds(k)
+        yield ChunkTask(index=k, first_point=lo, scenario=sweep.scenario,
+                        model=sweep.spec.model, values=sweep.points(lo, hi),
+                        numeric=tuple(sweep.numeric), categorical=tuple(sweep.categorical),
+                        outputs=tuple(sweep.outputs), seed=sweep.spec.seed,
+                        samples_per_point=sweep.spec.samples_per_point)
+
+
+def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
+              workers: int | None = None, scheduler: str | None = None,
+              resume: bool = False, progress: bool | None = None) -> SweepResult:
+    """Run ``sweep`` and stream its results to ``out`` (a folder), chunk by chunk.
+
+    Parameters
+    ----------
+    executor:
+        ``serial``, ``processes`` (local, the default) or ``dask``.
+    workers:
+        Worker processes (default: the machine's CPUs).
+    scheduler:
+        Address of a running Dask scheduler (``tcp://host:8786``); without it the
+        ``dask`` executor starts a local cluster on loopback for the run.
+    resume:
+        Continue a sweep in ``out``: chunks on disk are kept, the rest computed.
+        Without it, ``out`` must be new or empty.
+    progress:
+        Progress bar on stderr (default: only on a terminal).
+
+    The same sweep gives the same rows whatever the executor and worker count.
+    A point that fails is recorded with its error and the sweep goes on.
+    """
+    store = ChunkStore(out)
+    info = {"name": sweep.spec.name, "fingerprint": sweep.fingerprint(),
+            "points": sweep.n_points, "chunks": sweep.n_chunks,
+            "chunk_points": sweep.chunk_points, "outputs": sweep.outputs,
+            "parameters": sweep.names, "model": sweep.spec.model,
+            "spec": sweep.spec.model_dump(mode="json")}
+    done = store.open(info, resume)
+    todo = [k for k in range(sweep.n_chunks) if k not in done]
+    finished_points = sum(np.subtract(*sweep.chunk_bounds(k)[::-1]) for k in done)
+    ex = make_executor(executor, workers, scheduler)
+    with Progress(sweep.n_points, f"sweep {sweep.spec.name}", "points",
+                  enabled=progress) as bar:
+        bar.update(int(finished_points))
+        with ex:
+            for task, columns in ex.imap_unordered(evaluate_chunk, _tasks(sweep, todo)):
+                store.write(task.index, columns)
+                bar.update(len(columns["point"]))
+    return SweepResult(out, computed=len(todo), skipped=len(done))

@@ -1,0 +1,337 @@
+"""What a sweep is: parameters by dotted path, a design, a model, outputs.
+
+A sweep file sits beside scenarios::
+
+    name: c02-line-length
+    scenario: ../claims/c02-experts-100k-in-theatre.yaml   # relative to this file
+    model: analytic                 # analytic | simulation
+    parameters:
+      theatre.line_km: {low: 100, high: 2000}               # a range (km)
+      posture.patrols.teams: {values: [50, 100, 200]}       # listed values
+      force.basis: {values: [in_theatre, committed]}        # not only numbers
+    design: {method: lhs, points: 1000, seed: 1}            # factorial | lhs | sobol
+    outputs: [troops_per_km, detection_probability]
+
+A *numeric* parameter names a numeric input of the scenario (a path that
+``--set`` accepts and that the analytic model reads per sample); it is swept
+inside one vectorised evaluation. Any other parameter (``force.basis``, an
+engagement distribution, a whole block) is applied with
+:func:`feasim.with_overrides`, once per distinct value; a value the scenario
+rejects makes its points fail, recorded with the error, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.stats import qmc
+
+from ..errors import Problem, ProblemsError, ScenarioError
+from ..loader import _problems_from, _read_yaml, load_scenario, with_overrides
+from ..metrics import METRICS
+from ..sampling import quantity_paths
+from ..schema import Scenario
+
+__all__ = ["SweepError", "ParameterSpec", "DesignSpec", "SweepSpec", "Sweep", "load_sweep"]
+
+
+class SweepError(ProblemsError):
+    """A sweep file or sweep definition is invalid; ``problems`` lists every problem."""
+
+    what = "sweep"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+Scalar = float | int | str | bool | None
+
+
+class ParameterSpec(_Strict):
+    """One swept input: listed ``values``, or a range ``low``..``high``."""
+
+    values: list[Any] | None = None
+    """The values to take (in the field's unit); any YAML value for non-numeric fields."""
+    low: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """Lower end of a range, in the field's unit."""
+    high: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    """Upper end of a range, in the field's unit."""
+    integer: bool = False
+    """Round range values to whole numbers (counts: teams, bases, sensors)."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "ParameterSpec":
+        has_range = self.low is not None or self.high is not None
+        if (self.values is not None) == has_range:
+            raise ValueError("give either 'values' or both 'low' and 'high'")
+        if has_range:
+            if self.low is None or self.high is None:
+                raise ValueError("a range needs both 'low' and 'high'")
+            if not self.low < self.high:
+                raise ValueError(f"needs low < high; got low={self.low:g}, high={self.high:g}")
+        elif not self.values:
+            raise ValueError("'values' must list at least one value")
+        return self
+
+
+class DesignSpec(_Strict):
+    """How points are chosen."""
+
+    method: Literal["factorial", "lhs", "sobol"] = "lhs"
+    """Full factorial, Latin hypercube or scrambled Sobol (``scipy.stats.qmc``)."""
+    points: Annotated[int, Field(ge=1, le=10**10)] | None = None
+    """Number of points (lhs, sobol; required there)."""
+    levels: Annotated[int, Field(ge=2, le=10**6)] = 5
+    """Factorial: evenly spaced levels per range parameter (count)."""
+    seed: Annotated[int, Field(ge=0)] = 1
+    """Seed of the design."""
+
+    @model_validator(mode="after")
+    def _points(self) -> "DesignSpec":
+        if self.method != "factorial" and self.points is None:
+            raise ValueError(f"design '{self.method}' needs 'points'")
+        if self.method == "factorial" and self.points is not None:
+            raise ValueError("a factorial design's size follows from its levels; drop 'points'")
+        return self
+
+
+class SweepSpec(_Strict):
+    """A sweep file."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", min_length=1, max_length=80)]
+    """Identifier: letters, digits, '-' and '_'."""
+    title: str = ""
+    """One-line human title."""
+    scenario: str
+    """Scenario file, relative to the sweep file."""
+    model: Literal["analytic", "simulation"] = "analytic"
+    """Evaluate each point with the analytic model or the simulation."""
+    samples_per_point: Annotated[int, Field(ge=1, le=10**6)] = 1
+    """Analytic: Monte Carlo samples of the scenario's other uncertain inputs per point."""
+    replications: Annotated[int, Field(ge=1)] | None = None
+    """Simulation: replications per point (default: the scenario's)."""
+    days: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    """Simulation: horizon in days (default: the scenario's)."""
+    seed: Annotated[int, Field(ge=0)] = 1
+    """Seed of the model's randomness (point ``i`` uses stream ``(seed, i)``)."""
+    parameters: Annotated[dict[str, ParameterSpec], Field(min_length=1)]
+    """Dotted path (as for ``--set``) → values or range."""
+    design: DesignSpec = DesignSpec(points=100)
+    """The design."""
+    outputs: list[str] | None = None
+    """Metric names to keep (default: all)."""
+    chunk_points: Annotated[int, Field(ge=1, le=10**7)] | None = None
+    """Points per chunk written to disk (default 10,000 analytic, 4 simulation)."""
+
+
+def _level_values(p: ParameterSpec, levels: int) -> list[Any]:
+    if p.values is not None:
+        return list(p.values)
+    grid = np.linspace(p.low, p.high, levels)
+    if p.integer:
+        grid = np.unique(np.round(grid))
+    return [float(x) for x in grid]
+
+
+class Sweep:
+    """A validated sweep: the scenario, its parameters and the design, ready to run.
+
+    Build one from a file with :func:`load_sweep`, or in Python::
+
+        Sweep(scenario, {"theatre.line_km": {"low": 100, "high": 2000}},
+              design={"method": "lhs", "points": 1000, "seed": 1})
+    """
+
+    def __init__(self, scenario: Scenario, parameters: dict[str, Any], *,
+                 design: dict[str, Any] | DesignSpec | None = None, model: str = "analytic",
+                 outputs: list[str] | None = None, name: str | None = None,
+                 samples_per_point: int = 1, replications: int | None = None,
+                 days: float | None = None, seed: int = 1, chunk_points: int | None = None,
+                 scenario_path: str = "<scenario>", title: str = ""):
+        try:
+            spec = SweepSpec.model_validate({
+                "name": name or f"{scenario.name}-sweep", "title": title,
+                "scenario": scenario_path, "model": model,
+                "samples_per_point": samples_per_point, "replications": replications,
+                "days": days, "seed": seed, "chunk_points": chunk_points,
+                "parameters": {k: v.model_dump() if isinstance(v, ParameterSpec) else v
+                               for k, v in parameters.items()},
+                "design": design.model_dump() if isinstance(design, DesignSpec)
+                else (design or {"method": "lhs", "points": 100}),
+                "outputs": outputs})
+        except ValidationError as err:
+            raise SweepError(list(_problems_from(err, "<sweep>", {}, {}))) from None
+        self._init(spec, scenario, "<sweep>", {})
+
+    @classmethod
+    def from_spec(cls, spec: SweepSpec, scenario: Scenario, filename: str = "<sweep>",
+                  marks: dict | None = None) -> "Sweep":
+        self = cls.__new__(cls)
+        self._init(spec, scenario, filename, marks or {})
+        return self
+
+    # ------------------------------------------------------------ set-up
+
+    def _init(self, spec: SweepSpec, scenario: Scenario, filename: str, marks: dict) -> None:
+        self.spec = spec
+        self.scenario = scenario
+        if spec.model == "simulation" and (spec.replications or spec.days):
+            over = {}
+            if spec.replications:
+                over["simulation.replications"] = spec.replications
+            if spec.days:
+                over["simulation.days"] = spec.days
+            self.scenario = with_overrides(scenario, over)
+        numeric_paths = {p for p, _ in quantity_paths(self.scenario)}
+        self.numeric = [p for p, ps in spec.parameters.items()
+                        if p in numeric_paths and (ps.values is None or all(
+                            isinstance(v, (int, float)) and not isinstance(v, bool)
+                            for v in ps.values))]
+        self.categorical = [p for p in spec.parameters if p not in self.numeric]
+        problems = list(self._check(filename, marks))
+        if problems:
+            raise SweepError(problems)
+        self.names = list(spec.parameters)
+        self.outputs = list(spec.outputs or METRICS)
+        self.n_points = self._count()
+        default = 10_000 if spec.model == "analytic" else 4
+        self.chunk_points = spec.chunk_points or default
+        self.n_chunks = math.ceil(self.n_points / self.chunk_points)
+        self._perms: np.ndarray | None = None
+
+    def _check(self, filename: str, marks: dict):
+        def where(*loc):
+            line, col = marks.get(tuple(loc), marks.get(tuple(loc[:-1]), (None, None)))
+            return filename, line, col
+
+        spec = self.spec
+        for path, ps in spec.parameters.items():
+            if ps.low is not None and path not in self.numeric:
+                yield Problem(*where("parameters", path), f"parameters.{path}", "not_numeric",
+                              "a range needs a numeric input of the scenario; give 'values' "
+                              "(or add the block the path is in to the scenario)", path, True)
+                continue
+            probe = [ps.low, ps.high] if ps.low is not None else (
+                list(ps.values) if path in self.numeric else [])
+            for value in probe:
+                try:
+                    with_overrides(self.scenario, {path: value})
+                except ScenarioError as exc:
+                    reason = "; ".join(p.message for p in exc.problems)
+                    yield Problem(*where("parameters", path), f"parameters.{path}",
+                                  "invalid_value", f"the scenario rejects {value!r}: {reason}",
+                                  value, True)
+        for i, name in enumerate(spec.outputs or []):
+            if name not in METRICS:
+                yield Problem(*where("outputs", i), f"outputs[{i}]", "unknown_metric",
+                              f"no output named {name!r}; 'feasim metrics' lists them",
+                              name, True)
+
+    def _count(self) -> int:
+        d = self.spec.design
+        if d.method == "factorial":
+            return int(np.prod([len(_level_values(p, d.levels))
+                                for p in self.spec.parameters.values()]))
+        return int(d.points)
+
+    # ------------------------------------------------------------ design
+
+    def fingerprint(self) -> str:
+        """Hash of everything that decides the results (spec and scenario)."""
+        blob = json.dumps({"spec": self.spec.model_dump(mode="json"),
+                           "scenario": self.scenario.model_dump(mode="json", by_alias=True)},
+                          sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def chunk_bounds(self, k: int) -> tuple[int, int]:
+        lo = k * self.chunk_points
+        return lo, min(self.n_points, lo + self.chunk_points)
+
+    def points(self, lo: int, hi: int) -> dict[str, np.ndarray]:
+        """Parameter values of points ``lo``..``hi - 1`` (computed per chunk, O(chunk) memory
+        apart from the Latin hypercube's permutations, 4 bytes per point and parameter)."""
+        d = self.spec.design
+        specs = list(self.spec.parameters.values())
+        if d.method == "factorial":
+            return self._factorial(lo, hi, specs)
+        u = self._uniforms(lo, hi)
+        out = {}
+        for j, (name, p) in enumerate(zip(self.names, specs, strict=True)):
+            if p.values is not None:
+                idx = np.minimum((u[:, j] * len(p.values)).astype(np.int64), len(p.values) - 1)
+                out[name] = _pick(p.values, idx)
+            elif p.integer:
+                out[name] = np.minimum(np.floor(p.low + u[:, j] * (p.high - p.low + 1)), p.high)
+            else:
+                out[name] = p.low + u[:, j] * (p.high - p.low)
+        return out
+
+    def _factorial(self, lo: int, hi: int, specs) -> dict[str, np.ndarray]:
+        levels = [_level_values(p, self.spec.design.levels) for p in specs]
+        idx = np.arange(lo, hi, dtype=np.int64)
+        out = {}
+        for name, lv in reversed(list(zip(self.names, levels, strict=True))):  # last fastest
+            out[name] = _pick(lv, idx % len(lv))
+            idx = idx // len(lv)
+        return {name: out[name] for name in self.names}
+
+    def _uniforms(self, lo: int, hi: int) -> np.ndarray:
+        d = self.spec.design
+        k = len(self.names)
+        if d.method == "sobol":
+            engine = qmc.Sobol(k, scramble=True, rng=np.random.default_rng(d.seed))
+            if lo:
+                engine.fast_forward(lo)
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # balance needs 2^m points
+                return engine.random(hi - lo)
+        if self._perms is None:
+            rng = np.random.default_rng(np.random.SeedSequence([d.seed, 0]))
+            n = self.n_points
+            self._perms = np.stack([rng.permutation(n).astype(np.int32 if n < 2**31 else np.int64)
+                                    for _ in range(k)], axis=1)
+        rng = np.random.default_rng(np.random.SeedSequence([d.seed, 1, lo]))
+        return (self._perms[lo:hi] + rng.random((hi - lo, k))) / self.n_points
+
+
+def _pick(values: list[Any], idx: np.ndarray) -> np.ndarray:
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=float)[idx]
+    return np.array(values, dtype=object)[idx]
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Load and validate a sweep file; every problem (its own and its scenario's) at once."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SweepError([Problem(str(path), None, None, "", "unreadable",
+                                  f"cannot read file: {exc}")]) from None
+    data, marks, problems = _read_yaml(text, str(path))
+    if data is None and problems:
+        raise SweepError(problems)
+    if not isinstance(data, dict):
+        raise SweepError([Problem(str(path), 1, 1, "", "not_a_mapping",
+                                  "a sweep must be a mapping of keys to values", data, True)])
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as err:
+        raise SweepError(problems + list(_problems_from(err, str(path), marks, {}))) from None
+    if problems:
+        raise SweepError(problems)
+    scenario_path = (path.parent / spec.scenario)
+    try:
+        scenario = load_scenario(scenario_path)
+    except ScenarioError as exc:
+        raise SweepError(exc.problems) from None
+    return Sweep.from_spec(spec, scenario, str(path), marks)
