@@ -17,7 +17,7 @@ from .analytic import evaluate
 from .errors import FeasimError, ScenarioError
 from .loader import load_scenario
 from .metrics import GROUPS, METRICS
-from .output import render
+from .output import fmt, render
 from .schema import Scenario
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
@@ -122,6 +122,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true",
                    help="never show the progress bar (it is shown only on a terminal)")
 
+    p = sub.add_parser(
+        "sweep", help="run a sweep file: many variants of a scenario, resumable",
+        description="Run a sweep: the scenario evaluated at every point of a design over "
+                    "parameters given by dotted path. Results stream to OUT as one Parquet "
+                    "file per chunk; an interrupted sweep continues with --resume. Failed "
+                    "points are recorded with their error and the sweep goes on.",
+        epilog="example: feasim sweep scenarios/sweeps/c02-line-length.yaml --workers 2 "
+               "--out feasim-out/c02-line-length")
+    p.add_argument("file", metavar="SWEEP", help="sweep YAML file")
+    p.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes",
+                   help="where points are evaluated (default: processes, local)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                        "(with --executor dask; without it a local cluster is started)")
+    p.add_argument("--workers", type=_positive_int, metavar="K",
+                   help="worker processes (default: the machine's CPUs)")
+    p.add_argument("--out", metavar="DIR",
+                   help="output folder (default: feasim-out/NAME)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the sweep in DIR: finished chunks are kept")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="summary format (default: table)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="never show the progress bar (it is shown only on a terminal)")
+
     p = sub.add_parser("schema", help="print the scenario JSON Schema",
                        description="Print the JSON Schema of scenario files, for editors. "
                                    "Save it and add '# yaml-language-server: $schema=PATH' "
@@ -171,6 +196,46 @@ def _cmd_simulate(args) -> int:
     return EXIT_OK
 
 
+def _cmd_sweep(args) -> int:
+    from .sweep import load_sweep, run_sweep
+
+    sweep = load_sweep(args.file)
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    out = args.out or f"feasim-out/{sweep.spec.name}"
+    progress = False if (args.no_progress or args.format != "table") else None
+    try:
+        result = run_sweep(sweep, out, executor=args.executor, workers=args.workers,
+                           scheduler=args.scheduler, resume=args.resume, progress=progress)
+    except KeyboardInterrupt:
+        done = len(ChunkStoreFor(out).done())
+        print(f"\ninterrupted: {done} of {sweep.n_chunks} chunks are in {out}; "
+              f"continue with --resume", file=sys.stderr)
+        return 130
+    summary = result.summary()
+    summary["chunks_computed"] = result.computed_chunks
+    summary["chunks_reused"] = result.skipped_chunks
+    if args.format == "json":
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return EXIT_OK
+    print(f"sweep {summary['sweep']}: {summary['rows']:,} of {summary['points']:,} points, "
+          f"{summary['failed']:,} failed; {result.computed_chunks} chunks computed, "
+          f"{result.skipped_chunks} reused")
+    print(f"results: {out}/chunks/*.parquet (one row per point)")
+    width = max(len(n) for n in summary["outputs"]) + 2
+    print(f"\n{'output':<{width}} {'min':>11} {'median':>11} {'max':>11}  unit")
+    for name, st in summary["outputs"].items():
+        unit = METRICS[name].unit if name in METRICS else "probability"
+        if st is None:
+            print(f"{name:<{width}} {'n/a':>11} {'n/a':>11} {'n/a':>11}  {unit}")
+        else:
+            print(f"{name:<{width}} {fmt(st['min']):>11} {fmt(st['median']):>11} "
+                  f"{fmt(st['max']):>11}  {unit}")
+    if summary["failed"]:
+        print(f"\n{summary['failed']} points failed; their errors are in the 'error' column")
+    return EXIT_OK
+
+
 def _cmd_schema(args) -> int:
     schema = Scenario.model_json_schema()
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -196,7 +261,17 @@ def _cmd_metrics(args) -> int:
 
 
 _COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "simulate": _cmd_simulate,
-             "schema": _cmd_schema, "metrics": _cmd_metrics}
+             "sweep": _cmd_sweep, "schema": _cmd_schema, "metrics": _cmd_metrics}
+
+
+class UsageError(FeasimError):
+    """Options that do not go together."""
+
+
+def ChunkStoreFor(out: str):
+    from .sweep.store import ChunkStore
+
+    return ChunkStore(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -81,8 +81,9 @@ class ChunkStore:
 
     def write(self, k: int, columns: dict[str, Any]) -> None:
         pa, pq = _pyarrow()
-        table = pa.table({name: (col if isinstance(col, list) else np.asarray(col))
-                          for name, col in columns.items()})
+        # Lists (the error column) are text, also when every entry is None.
+        table = pa.table({name: pa.array(col, type=pa.string()) if isinstance(col, list)
+                          else np.asarray(col) for name, col in columns.items()})
         tmp = self.path(k).with_suffix(".parquet.tmp")
         pq.write_table(table, tmp)
         os.replace(tmp, self.path(k))

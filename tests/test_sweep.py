@@ -1,0 +1,256 @@
+"""Sweeps: designs, executors (serial, processes, Dask on loopback), resume, failures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import feasim
+from feasim.cli import main
+from feasim.sweep import Sweep, SweepError, load_sweep, run_sweep
+from feasim.sweep import runner as sweep_runner
+
+from .conftest import BASE_YAML, SCENARIOS, scenario_from
+
+
+@pytest.fixture(scope="module")
+def base_scenario():
+    return scenario_from(BASE_YAML)
+
+
+def small(base_scenario, **kw):
+    params = kw.pop("parameters", {
+        "theatre.line_km": {"low": 200, "high": 2000},
+        "contributors[France].troops": {"values": [5000, 10000, 40000]},
+        "force.basis": {"values": ["in_theatre", "committed"]}})
+    design = kw.pop("design", {"method": "lhs", "points": 60, "seed": 3})
+    return Sweep(base_scenario, params, design=design, chunk_points=kw.pop("chunk_points", 16),
+                 outputs=["troops_per_km", "fill_ratio", "detection_probability"],
+                 samples_per_point=kw.pop("samples_per_point", 4), **kw)
+
+
+# ---------------------------------------------------------------- designs
+
+
+def test_factorial_covers_every_combination(base_scenario):
+    sw = Sweep(base_scenario, {"theatre.line_km": {"low": 100, "high": 300},
+                               "posture.patrols.teams": {"values": [10, 20]}},
+               design={"method": "factorial", "levels": 3})
+    assert sw.n_points == 6
+    pts = sw.points(0, 6)
+    assert list(pts["theatre.line_km"]) == [100, 100, 200, 200, 300, 300]
+    assert list(pts["posture.patrols.teams"]) == [10, 20, 10, 20, 10, 20]
+
+
+def test_lhs_hits_every_stratum_once(base_scenario):
+    sw = Sweep(base_scenario, {"incursions.exposure_hours": {"low": 0.5, "high": 100.5},
+                               "incursions.rate_per_day": {"low": 0, "high": 1}},
+               design={"method": "lhs", "points": 100, "seed": 9}, chunk_points=7)
+    pts = {k: np.concatenate([sw.points(*sw.chunk_bounds(c))[k] for c in range(sw.n_chunks)])
+           for k in sw.names}
+    strata = np.floor(pts["incursions.exposure_hours"] - 0.5).astype(int)
+    assert sorted(strata) == list(range(100))
+    assert sorted(np.floor(pts["incursions.rate_per_day"] * 100).astype(int)) == list(range(100))
+
+
+def test_sobol_chunks_continue_one_sequence(base_scenario):
+    def pts(chunk):
+        sw = Sweep(base_scenario, {"theatre.line_km": {"low": 100, "high": 200}},
+                   design={"method": "sobol", "points": 64, "seed": 2}, chunk_points=chunk)
+        return np.concatenate([sw.points(*sw.chunk_bounds(c))["theatre.line_km"]
+                               for c in range(sw.n_chunks)])
+    np.testing.assert_array_equal(pts(64), pts(10))
+
+
+def test_integer_ranges_are_whole_and_reach_both_ends(base_scenario):
+    sw = Sweep(base_scenario, {"posture.patrols.teams": {"low": 1, "high": 4, "integer": True}},
+               design={"method": "lhs", "points": 400})
+    v = sw.points(0, 400)["posture.patrols.teams"]
+    assert set(v) == {1.0, 2.0, 3.0, 4.0}
+
+
+# ---------------------------------------------------------------- bad sweeps
+
+
+def test_bad_sweep_file_reports_every_problem(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: bad sweep\n"
+        f"scenario: {SCENARIOS / 'claims' / 'c02-experts-100k-in-theatre.yaml'}\n"
+        "parameters:\n"
+        "  theatre.line_km: {low: 10}\n"
+        "design: {method: lhs}\n"
+        "outputs: [nope]\n")
+    with pytest.raises(SweepError) as info:
+        load_sweep(path)
+    rules = {p.path: p for p in info.value.problems}
+    assert rules["name"].rule == "string_pattern_mismatch" and rules["name"].line == 1
+    assert rules["parameters.theatre.line_km"].line == 4
+    assert rules["design"].line == 5
+
+
+def test_sweep_values_checked_against_the_scenario(base_scenario):
+    with pytest.raises(SweepError) as info:
+        Sweep(base_scenario, {"theatre.line_km": {"low": -5, "high": 100},
+                              "force.basis": {"low": 0, "high": 1}}, outputs=["bogus"])
+    rules = sorted(p.rule for p in info.value.problems)
+    assert rules == ["invalid_value", "not_numeric", "unknown_metric"]
+
+
+def test_scenario_problems_surface_with_the_scenario_file(tmp_path, write):
+    scen = write(BASE_YAML.replace("line_km: 1200", "line_km: -1"), "scen.yaml")
+    path = tmp_path / "sw.yaml"
+    path.write_text("name: s\nscenario: scen.yaml\nparameters: {theatre.line_km: {values: [5]}}\n")
+    with pytest.raises(SweepError) as info:
+        load_sweep(path)
+    assert info.value.problems[0].file == str(scen)
+
+
+# ---------------------------------------------------------------- executors
+
+
+@pytest.fixture(scope="module")
+def serial_rows(base_scenario, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    return run_sweep(small(base_scenario), out / "s", executor="serial").to_dataframe()
+
+
+def test_rows_are_complete_and_sensible(serial_rows):
+    assert list(serial_rows.index) == list(range(60))
+    assert serial_rows["error"].isna().all()
+    committed = serial_rows[serial_rows["force.basis"] == "committed"]
+    assert (committed["troops_per_km"] < serial_rows["troops_per_km"].max()).all()
+    expected = (10000 + serial_rows["contributors[France].troops"]) / serial_rows["theatre.line_km"]
+    it = serial_rows["force.basis"] == "in_theatre"
+    np.testing.assert_allclose(serial_rows.loc[it, "troops_per_km"], expected[it])
+
+
+def test_processes_give_identical_rows(base_scenario, serial_rows, tmp_path):
+    rows = run_sweep(small(base_scenario), tmp_path / "p", executor="processes",
+                     workers=2).to_dataframe()
+    pd.testing.assert_frame_equal(rows, serial_rows)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_and_scheduler_address_give_identical_rows(
+        base_scenario, serial_rows, tmp_path):
+    from distributed import LocalCluster
+
+    rows = run_sweep(small(base_scenario), tmp_path / "d1", executor="dask",
+                     workers=2).to_dataframe()
+    pd.testing.assert_frame_equal(rows, serial_rows)
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address=None, processes=True) as cluster:
+        rows = run_sweep(small(base_scenario), tmp_path / "d2", executor="dask",
+                         scheduler=cluster.scheduler_address).to_dataframe()
+    pd.testing.assert_frame_equal(rows, serial_rows)
+
+
+def test_simulation_sweep_identical_across_executors(base_scenario, tmp_path):
+    sw = Sweep(base_scenario, {"incursions.rate_per_day": {"values": [5, 20]},
+                               "posture.qrf.teams_per_base": {"values": [1, 3]}},
+               design={"method": "factorial"}, model="simulation", replications=2, days=3,
+               outputs=["detection_probability", "qrf_wait_probability"])
+    a = run_sweep(sw, tmp_path / "a", executor="serial").to_dataframe()
+    b = run_sweep(sw, tmp_path / "b", executor="processes", workers=2).to_dataframe()
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 4 and a["error"].isna().all()
+    assert a["detection_probability"].between(0, 1).all()
+
+
+# ---------------------------------------------------------------- resume
+
+
+def test_resume_after_interruption_equals_uninterrupted(base_scenario, serial_rows, tmp_path,
+                                                        monkeypatch):
+    calls: list[int] = []
+    real = sweep_runner.evaluate_chunk
+
+    def flaky(task):
+        calls.append(task.index)
+        if task.index == 2 and len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(sweep_runner, "evaluate_chunk", flaky)
+    out = tmp_path / "r"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(small(base_scenario), out, executor="serial")
+    assert sorted(int(p.stem[-8:]) for p in (out / "chunks").glob("*.parquet")) == [0, 1]
+    (out / "chunks" / "part-00000003.parquet.tmp").write_bytes(b"half a file")
+    calls.clear()
+    result = run_sweep(small(base_scenario), out, executor="serial", resume=True)
+    assert sorted(calls) == [2, 3]                 # finished chunks are not recomputed
+    assert (result.computed_chunks, result.skipped_chunks) == (2, 2)
+    pd.testing.assert_frame_equal(result.to_dataframe(), serial_rows)
+
+
+def test_out_folder_guards(base_scenario, tmp_path):
+    run_sweep(small(base_scenario), tmp_path / "x", executor="serial")
+    with pytest.raises(feasim.FeasimError, match="--resume"):
+        run_sweep(small(base_scenario), tmp_path / "x", executor="serial")
+    with pytest.raises(feasim.FeasimError, match="different sweep"):
+        run_sweep(small(base_scenario, seed=9), tmp_path / "x", executor="serial", resume=True)
+
+
+# ---------------------------------------------------------------- failures
+
+
+def test_rejected_value_fails_its_points_and_the_sweep_goes_on(base_scenario, tmp_path):
+    sw = Sweep(base_scenario, {
+        "posture.qrf.engagement_distribution": {"values": ["exponential", "gamma"]},
+        "theatre.line_km": {"low": 500, "high": 1500}},
+        design={"method": "lhs", "points": 20}, outputs=["response_hours_p90"])
+    rows = run_sweep(sw, tmp_path / "f", executor="serial").to_dataframe()
+    bad = rows["posture.qrf.engagement_distribution"] == "gamma"
+    assert bad.any() and (~bad).any()
+    assert rows.loc[bad, "error"].str.contains("engagement_distribution").all()
+    assert rows.loc[bad, "response_hours_p90"].isna().all()
+    assert rows.loc[~bad, "error"].isna().all()
+    assert rows.loc[~bad, "response_hours_p90"].notna().all()
+
+
+def test_a_point_that_raises_is_recorded_alone(base_scenario, tmp_path, monkeypatch):
+    import feasim.sweep.evaluate as ev
+
+    real = ev.evaluate_draws
+
+    def fragile(scenario, d, seed=0):
+        if np.any(np.asarray(d["theatre.line_km"]) > 1800):
+            raise ArithmeticError("line too long for this test")
+        return real(scenario, d, seed=seed)
+
+    monkeypatch.setattr(ev, "evaluate_draws", fragile)
+    rows = run_sweep(small(base_scenario), tmp_path / "g", executor="serial").to_dataframe()
+    bad = rows["theatre.line_km"] > 1800
+    assert bad.any()
+    assert rows.loc[bad, "error"].str.contains("ArithmeticError: line too long").all()
+    assert rows.loc[~bad, "error"].isna().all() and rows.loc[~bad, "fill_ratio"].notna().all()
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_sweep(capsys, tmp_path):
+    sweep_file = SCENARIOS / "sweeps" / "c02-line-length.yaml"
+    out = tmp_path / "cli"
+    args = ["sweep", str(sweep_file), "--out", str(out), "--executor", "serial"]
+    assert main(args + ["--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows"] == summary["points"] == 2000 and summary["failed"] == 0
+    assert main(args) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(args + ["--resume"]) == 0
+    out_text = capsys.readouterr().out
+    assert "0 chunks computed, 4 reused" in out_text and "persons/km" in out_text
+
+
+def test_cli_sweep_usage_errors(capsys, tmp_path):
+    sweep_file = SCENARIOS / "sweeps" / "c02-line-length.yaml"
+    assert main(["sweep", str(sweep_file), "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--executor dask" in capsys.readouterr().err
+    assert main(["sweep", str(tmp_path / "none.yaml")]) == 2
+    assert main(["sweep", str(sweep_file), "--executor", "threads"]) == 2
