@@ -41,6 +41,20 @@ def evaluate(scenario: Scenario, samples: int | None = None, seed: int | None = 
     return evaluate_draws(scenario, d, seed=seed)
 
 
+def _own_arrays(values: dict, n: int) -> dict[str, np.ndarray]:
+    """One read-only float array of length n per metric, none shared with another
+    (constants are broadcast; arrays already of the right shape are not copied)."""
+    out, seen = {}, set()
+    for k, v in values.items():
+        a = np.asarray(v, dtype=float)
+        if a.shape != (n,) or id(a) in seen or not a.flags.owndata:
+            a = np.broadcast_to(a, (n,)).copy()
+        seen.add(id(a))
+        a.flags.writeable = False
+        out[k] = a
+    return out
+
+
 def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
     """Run the analytic model on given draws (used by sweeps and sensitivity)."""
     n = d.n
@@ -56,7 +70,7 @@ def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
     m.update(coverage(scenario, d, m["observation_posts"], m["patrol_teams"]))
     m.update(response(scenario, d, m["qrf_teams"], m["detection_probability"]))
     m.update(force_ratios(scenario, d, m["line_combat_troops"], conds))
-    metrics = {k: np.broadcast_to(np.asarray(m[k], dtype=float), (n,)).copy() for k in METRICS}
+    metrics = _own_arrays({k: m[k] for k in METRICS}, n)
 
     criteria = {
         name: CriterionResult(name, bound, threshold, met, np.broadcast_to(margin, (n,)).copy())

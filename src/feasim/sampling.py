@@ -20,7 +20,6 @@ from typing import Any, Iterator
 
 import numpy as np
 from pydantic import BaseModel
-from scipy.stats import qmc
 
 from .distributions import is_uncertain
 from .schema import Scenario
@@ -86,18 +85,23 @@ def _event_names(scenario: Scenario) -> list[str]:
 
 
 def design(d: int, n: int, sampler: str, rng: np.random.Generator) -> np.ndarray:
-    """An ``n × d`` matrix of uniforms in (0, 1)."""
-    if d == 0:
-        return np.empty((n, 0))
+    """A ``d × n`` matrix of uniforms in (0, 1), one row per input (contiguous).
+
+    ``lhs``: in every row each of the ``n`` strata ``[k/n, (k+1)/n)`` holds exactly
+    one value, strata permuted independently per row (a Latin hypercube).
+    ``random``: independent uniforms.
+    """
     if sampler == "lhs":
-        u = qmc.LatinHypercube(d, rng=rng).random(n)
+        u = np.empty((d, n))
+        for j in range(d):
+            u[j] = (rng.permutation(n) + rng.random(n)) / n
     elif sampler == "random":
-        u = rng.random((n, d))
+        u = rng.random((d, n))
     else:
         raise ValueError(f"sampler must be 'lhs' or 'random'; got {sampler!r}")
-    # Quantile functions of unbounded distributions are infinite at 0 and 1.
-    tiny = np.finfo(float).tiny
-    return np.clip(u, tiny, 1 - np.finfo(float).eps)
+    # Quantile functions of unbounded distributions are infinite at 0 (probability 2^-53).
+    np.maximum(u, np.finfo(float).tiny, out=u)
+    return u
 
 
 def draw(scenario: Scenario, n: int | None = None,
@@ -127,10 +131,10 @@ def draw(scenario: Scenario, n: int | None = None,
         if not is_uncertain(v):
             values[path] = float(v)
     for j, (path, v) in enumerate(uncertain):
-        x = v.ppf(u[:, j])
+        x = v.ppf(u[j])
         if path.rsplit(".", 1)[-1] in COUNT_FIELDS:
             x = np.rint(x)
         values[path] = x
     k = len(uncertain)
-    ev = {name: u[:, k + i] for i, name in enumerate(events)}
+    ev = {name: u[k + i] for i, name in enumerate(events)}
     return Draws(n=n, values=values, events=ev)

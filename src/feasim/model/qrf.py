@@ -45,42 +45,73 @@ def erlang_c(servers, load):
     return np.where(a >= c, 1.0, np.where(a == 0, 0.0, cw))
 
 
-def mmc_wait_mean(servers, load, service_mean):
-    """Mean wait in queue (unit of ``service_mean``); ``inf`` where overloaded."""
+def mmc_wait_mean(servers, load, service_mean, p_wait=None):
+    """Mean wait in queue (unit of ``service_mean``); ``inf`` where overloaded.
+
+    ``p_wait``: Erlang C of the same queue, if already computed.
+    """
     c = np.asarray(servers, dtype=float)
     a = np.asarray(load, dtype=float)
-    pw = erlang_c(c, a)
+    pw = erlang_c(c, a) if p_wait is None else p_wait
     with np.errstate(all="ignore"):
         w = pw * service_mean / (c - a)
     return np.where(a >= c, np.where(a > 0, np.inf, 0.0), np.where(a == 0, 0.0, w))
 
 
 def _sum_cdf(x, t0, t1, pw, theta):
-    """P(W + U <= x): W is 0 w.p. 1 − pw else Exp(theta); U ~ Uniform[t0, t1]."""
+    """P(W + U <= x) and its density: W is 0 w.p. 1 − pw else Exp(θ); U ~ Uniform[t0, t1]."""
     width = t1 - t0
     m = np.minimum(x, t1)
     with np.errstate(all="ignore"):
-        tail = (pw / theta) * (np.exp(-theta * (x - m)) - np.exp(-theta * (x - t0)))
-        tail = np.where(pw > 0, tail, 0.0)
-        f = ((m - t0) - tail) / width
-    return np.where(x < t0, 0.0, f)
+        e_m = np.exp(-theta * (x - m))
+        e_0 = np.exp(-theta * (x - t0))
+        tail = np.where(pw > 0, (pw / theta) * (e_m - e_0), 0.0)
+        cdf = ((m - t0) - tail) / width
+        dens = np.where(x <= t1, 1.0 - pw * e_0, pw * (e_m - e_0)) / width
+    below = x < t0
+    return np.where(below, 0.0, cdf), np.where(below, 0.0, dens)
 
 
-def _p90(t0, t1, groups):
-    """90th percentile of wait + travel, for a mixture of base groups (weight, pw, θ)."""
-    lo = np.asarray(t0, dtype=float) + 0.0
-    hi = np.asarray(t1, dtype=float) + 0.0
+def _p90(t0, t1, groups, tol=1e-10, max_iter=60):
+    """90th percentile of wait + travel, for a mixture of base groups (weight, pw, θ).
+
+    Safeguarded Newton on the closed-form CDF: a Newton step where it stays
+    inside the bracket, bisection otherwise; stops once every sample has
+    converged (typically in a handful of steps). Starts from the percentile
+    without waiting, ``t0 + 0.9 (t1 − t0)``, which waits can only delay.
+    """
+    t0 = np.asarray(t0, dtype=float) + 0.0
+    t1 = np.asarray(t1, dtype=float) + 0.0
+    lo = t0 + 0.9 * (t1 - t0)
+    hi = t1.copy()
     for _, pw, theta in groups:
         with np.errstate(all="ignore"):
             extra = np.where(pw > 0.1, np.log(pw / 0.1) / theta, 0.0)
         hi = np.maximum(hi, t1 + extra)
-    for _ in range(64):
-        mid = 0.5 * (lo + hi)
-        f = sum(w * _sum_cdf(mid, t0, t1, pw, theta) for w, pw, theta in groups)
-        below = f < 0.9
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return 0.5 * (lo + hi)
+    x = lo.copy()
+    groups = [tuple(np.broadcast_to(np.asarray(g, dtype=float), x.shape) for g in grp)
+              for grp in groups]
+    groups = [g for g in groups if np.any(g[0] > 0)]  # a group of no base adds nothing
+    active = np.arange(x.size)  # samples still moving: work shrinks as they converge
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        xa, a0, a1 = x[active], t0[active], t1[active]
+        cdf = dens = 0.0
+        for w, pw, theta in groups:
+            c, d = _sum_cdf(xa, a0, a1, pw[active], theta[active])
+            cdf, dens = cdf + w[active] * c, dens + w[active] * d
+        gap = cdf - 0.9
+        la = np.where(gap < 0, xa, lo[active])
+        ha = np.where(gap < 0, hi[active], xa)
+        with np.errstate(all="ignore"):
+            step = xa - gap / dens
+        new = np.where((step >= la) & (step <= ha), step, 0.5 * (la + ha))
+        done = (np.abs(new - xa) <= tol * np.maximum(1.0, np.abs(xa))) | (ha - la <= tol) \
+            | (np.abs(gap) <= 1e-15)
+        lo[active], hi[active], x[active] = la, ha, new
+        active = active[~done]
+    return x
 
 
 def response(scenario: Scenario, d: Draws, teams, detection) -> dict:
@@ -113,7 +144,7 @@ def response(scenario: Scenario, d: Draws, teams, detection) -> dict:
     groups, wait_mean, p_wait, overloaded = [], 0.0, 0.0, np.zeros(d.n, dtype=bool)
     for c, weight in ((low, 1.0 - share_high), (low + 1.0, share_high)):
         pw = erlang_c(c, load)
-        wq = mmc_wait_mean(c, load, s) * (1.0 + cv2) / 2.0
+        wq = mmc_wait_mean(c, load, s, pw) * (1.0 + cv2) / 2.0
         # A base without a team can answer nothing, whether or not incidents come.
         over = (load >= c) & ((load > 0) | (c == 0)) & (weight > 0)
         overloaded |= over
@@ -127,8 +158,12 @@ def response(scenario: Scenario, d: Draws, teams, detection) -> dict:
     travel_mean = 0.5 * (t0 + t1) - d[f"{q}.readiness_hours"]
     with np.errstate(all="ignore"):
         util = np.where(teams > 0, lam * s / teams, np.where(lam > 0, np.inf, 0.0))
-    p90 = np.where(overloaded, np.inf, _p90(t0, t1, [
-        (w, np.where(overloaded, 0.0, pw), np.where(overloaded, 1.0, th)) for w, pw, th in groups]))
+    p90 = np.full(d.n, np.inf)
+    ok = ~overloaded  # an overloaded QRF has no percentile to solve for
+    if ok.any():
+        p90[ok] = _p90(np.broadcast_to(t0, (d.n,))[ok], np.broadcast_to(t1, (d.n,))[ok], [
+            tuple(np.broadcast_to(np.asarray(g, dtype=float), (d.n,))[ok] for g in grp)
+            for grp in groups])
     return {
         "qrf_utilisation": util,
         "qrf_overloaded": overloaded.astype(float),
