@@ -254,3 +254,39 @@ def test_cli_sweep_usage_errors(capsys, tmp_path):
     assert "--executor dask" in capsys.readouterr().err
     assert main(["sweep", str(tmp_path / "none.yaml")]) == 2
     assert main(["sweep", str(sweep_file), "--executor", "threads"]) == 2
+
+
+# ---------------------------------------------------------------- functions
+
+
+def ishigami_like(v):
+    """A module-level (picklable) vectorised function."""
+    return {"y": np.sin(v["x1"]) + 7 * np.sin(v["x2"]) ** 2}
+
+
+def scalar_model(v):
+    if v["x1"] > 2.5:
+        raise ValueError("x1 too large")
+    return {"y": v["x1"] * 2, "z": float(v["mode"] == "b")}
+
+
+def test_function_sweep_vectorized_and_executors(tmp_path):
+    sw = Sweep.from_function(ishigami_like, {"x1": {"low": -3, "high": 3},
+                                             "x2": {"low": -3, "high": 3}}, ["y"],
+                             design={"method": "sobol", "points": 64}, chunk_points=10)
+    a = run_sweep(sw, tmp_path / "a", executor="serial").to_dataframe()
+    b = run_sweep(sw, tmp_path / "b", executor="processes", workers=2).to_dataframe()
+    pd.testing.assert_frame_equal(a, b)
+    np.testing.assert_allclose(a["y"], np.sin(a["x1"]) + 7 * np.sin(a["x2"]) ** 2)
+
+
+def test_function_sweep_per_point_records_failures(tmp_path):
+    sw = Sweep.from_function(scalar_model, {"x1": {"values": [1, 2, 3]},
+                                            "mode": {"values": ["a", "b"]}}, ["y", "z"],
+                             design={"method": "factorial"}, vectorized=False)
+    rows = run_sweep(sw, tmp_path / "f", executor="serial").to_dataframe()
+    assert len(rows) == 6
+    bad = rows["x1"] == 3
+    assert rows.loc[bad, "error"].str.contains("x1 too large").all()
+    assert list(rows.loc[~bad, "y"]) == [2, 2, 4, 4]
+    assert list(rows.loc[~bad, "z"]) == [0, 1, 0, 1]

@@ -39,6 +39,8 @@ class ChunkTask:
     outputs: tuple[str, ...]
     seed: int
     samples_per_point: int = 1
+    function: Any = None           # model "function": a picklable callable
+    vectorized: bool = True        # call it once per chunk (arrays) or once per point
 
 
 def _nanmean(a: np.ndarray, axis: int) -> np.ndarray:
@@ -73,18 +75,23 @@ def evaluate_chunk(task: ChunkTask) -> dict[str, Any]:
     """Rows of one chunk, as columns (``point``, parameters, outputs, ``p_feasible``, ``error``)."""
     n = len(next(iter(task.values.values())))
     out = {name: np.full(n, np.nan) for name in task.outputs}
-    out["p_feasible"] = np.full(n, np.nan)
+    out["p_feasible"] = np.full(n, np.nan)  # stays NaN for functions and without criteria
     errors: list[str | None] = [None] * n
-    seeds = np.random.SeedSequence([task.seed, task.index]).spawn(len(_groups(task)))
-    for (key, idx), seq in zip(_groups(task), seeds, strict=True):
+    if task.model == "function":
+        groups = [((), np.arange(n))]
+    else:
+        groups = _groups(task)
+    seeds = np.random.SeedSequence([task.seed, task.index]).spawn(len(groups))
+    for (key, idx), seq in zip(groups, seeds, strict=True):
         try:
             scen = with_overrides(task.scenario, dict(zip(task.categorical, key, strict=True))) \
-                if task.categorical else task.scenario
+                if task.categorical and task.model != "function" else task.scenario
         except FeasimError as exc:
             for i in idx:
                 errors[i] = _error_text(exc)
             continue
-        run = _analytic if task.model == "analytic" else _simulation
+        run = {"analytic": _analytic, "simulation": _simulation,
+               "function": _function}[task.model]
         try:
             rows = run(task, scen, idx, seq)
         except Exception:  # noqa: BLE001 - one point's failure must not stop the sweep
@@ -105,6 +112,7 @@ def _one_by_one(task, scen, idx, seq, run, errors) -> dict[str, np.ndarray]:
     """After a failure, evaluate point by point so only the failing points are lost."""
     rows = {name: np.full(len(idx), np.nan) for name in task.outputs + ("p_feasible",)}
     for j, (i, sub) in enumerate(zip(idx, seq.spawn(len(idx)), strict=True)):
+        # (each point its own stream here: a failure must not shift the others' draws)
         try:
             one = run(task, scen, np.array([i]), sub)
         except Exception as exc:  # noqa: BLE001
@@ -112,6 +120,22 @@ def _one_by_one(task, scen, idx, seq, run, errors) -> dict[str, np.ndarray]:
             continue
         for name, col in one.items():
             rows[name][j] = col[0]
+    return rows
+
+
+def _function(task: ChunkTask, scen: Any, idx: np.ndarray,
+              seq: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """A user's function: ``f(values) -> {output: values}``, per chunk or per point."""
+    names = task.numeric + task.categorical
+    if task.vectorized:
+        got = task.function({p: task.values[p][idx] for p in names})
+        return {k: np.broadcast_to(np.asarray(got[k], dtype=float), (len(idx),))
+                for k in task.outputs}
+    rows = {k: np.empty(len(idx)) for k in task.outputs}
+    for j, i in enumerate(idx):
+        got = task.function({p: _plain(task.values[p][i]) for p in names})
+        for k in task.outputs:
+            rows[k][j] = got[k]
     return rows
 
 

@@ -61,10 +61,12 @@ def _tasks(sweep: Sweep, todo: list[int]) -> Iterator[ChunkTask]:
     for k in todo:
         lo, hi = sweep.chunk_bounds(k)
         yield ChunkTask(index=k, first_point=lo, scenario=sweep.scenario,
-                        model=sweep.spec.model, values=sweep.points(lo, hi),
+                        model=sweep.model, values=sweep.points(lo, hi),
                         numeric=tuple(sweep.numeric), categorical=tuple(sweep.categorical),
                         outputs=tuple(sweep.outputs), seed=sweep.spec.seed,
-                        samples_per_point=sweep.spec.samples_per_point)
+                        samples_per_point=sweep.spec.samples_per_point,
+                        function=getattr(sweep, "function", None),
+                        vectorized=getattr(sweep, "vectorized", True))
 
 
 def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
@@ -94,7 +96,7 @@ def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
     info = {"name": sweep.spec.name, "fingerprint": sweep.fingerprint(),
             "points": sweep.n_points, "chunks": sweep.n_chunks,
             "chunk_points": sweep.chunk_points, "outputs": sweep.outputs,
-            "parameters": sweep.names, "model": sweep.spec.model,
+            "parameters": sweep.names, "model": sweep.model,
             "spec": sweep.spec.model_dump(mode="json")}
     done = store.open(info, resume)
     todo = [k for k in range(sweep.n_chunks) if k not in done]

@@ -171,6 +171,47 @@ class Sweep:
         self._init(spec, scenario, "<sweep>", {})
 
     @classmethod
+    def from_function(cls, function, parameters: dict[str, Any], outputs: list[str], *,
+                      design: dict[str, Any] | None = None, name: str = "function-sweep",
+                      vectorized: bool = True, chunk_points: int | None = None,
+                      seed: int = 1) -> "Sweep":
+        """A sweep of any Python function instead of a scenario.
+
+        ``function(values) -> {output: value(s)}`` gets a dict of parameter name →
+        NumPy array of the chunk's points (``vectorized=True``) or → one value
+        (``vectorized=False``, called once per point). It must be picklable (a
+        module-level function) for the processes and Dask executors. Parameters
+        are plain names or any labels; ranges and values work as for scenarios.
+        """
+        self = cls.__new__(cls)
+        try:
+            spec = SweepSpec.model_validate({
+                "name": name, "scenario": "<function>", "model": "analytic", "seed": seed,
+                "parameters": parameters, "design": design or {"method": "lhs", "points": 100},
+                "chunk_points": chunk_points})
+        except ValidationError as err:
+            raise SweepError(list(_problems_from(err, "<sweep>", {}, {}))) from None
+        if not outputs:
+            raise SweepError([Problem("<sweep>", None, None, "outputs", "missing",
+                                      "a function sweep must name its outputs")])
+        self.spec, self.scenario = spec, None
+        self.function, self.vectorized = function, vectorized
+        self.numeric = [p for p, ps in spec.parameters.items() if ps.values is None or all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in ps.values)]
+        self.categorical = [p for p in spec.parameters if p not in self.numeric]
+        self.names = list(spec.parameters)
+        self.outputs = list(outputs)
+        self.n_points = self._count()
+        self.chunk_points = spec.chunk_points or 10_000
+        self.n_chunks = math.ceil(self.n_points / self.chunk_points)
+        self._perms = None
+        return self
+
+    @property
+    def model(self) -> str:
+        return "function" if getattr(self, "function", None) is not None else self.spec.model
+
+    @classmethod
     def from_spec(cls, spec: SweepSpec, scenario: Scenario, filename: str = "<sweep>",
                   marks: dict | None = None) -> "Sweep":
         self = cls.__new__(cls)
@@ -245,9 +286,11 @@ class Sweep:
 
     def fingerprint(self) -> str:
         """Hash of everything that decides the results (spec and scenario)."""
-        blob = json.dumps({"spec": self.spec.model_dump(mode="json"),
-                           "scenario": self.scenario.model_dump(mode="json", by_alias=True)},
-                          sort_keys=True)
+        scen = self.scenario.model_dump(mode="json", by_alias=True) if self.scenario else None
+        func = getattr(self, "function", None)
+        blob = json.dumps({"spec": self.spec.model_dump(mode="json"), "scenario": scen,
+                           "function": f"{func.__module__}.{func.__qualname__}" if func else None,
+                           "outputs": self.outputs}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def chunk_bounds(self, k: int) -> tuple[int, int]:
