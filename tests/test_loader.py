@@ -192,3 +192,45 @@ def test_lognormal_has_requested_mean_and_sd():
 def test_dump_round_trip(base):
     again = feasim.parse_scenario(feasim.dump_scenario(base))
     assert again == base
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("a: &a [*a]\n", "recursive_alias"),
+    ("x: " + "[" * 3000 + "]" * 3000 + "\n", "too_deep"),
+    ("a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+     "too_large"),
+])
+def test_alias_cycles_depth_and_bombs_are_refused(text, rule):
+    assert problems_of(text)[0].rule == rule
+
+
+@pytest.mark.parametrize("spec", ["1.0e+308", "{dist: pert, low: 0, mode: 0, high: 1.0e308}",
+                                  "{dist: lognormal, mean: 1.0e11, sd: 1.0e12}"])
+def test_implausibly_large_numbers_are_refused(spec):
+    text = BASE_YAML.replace("troops: 10000\n    conditions", f"troops: {spec}\n    conditions")
+    assert by_path(problems_of(text))["contributors[0].troops"].rule == "too_large"
+
+
+def test_quoted_numbers_are_text_not_numbers():
+    text = BASE_YAML.replace("troops: 10000\n    conditions", 'troops: "10000"\n    conditions')
+    assert by_path(problems_of(text))["contributors[0].troops"].rule == "quantity"
+
+
+def test_bad_override_reported_with_the_files_problems():
+    text = BASE_YAML.replace("line_km: 1200", "line_km: -1")
+    probs = problems_of(text, ["contributors[Nobody].troops=5", "contributors[7].troops=5"])
+    rules = sorted(p.rule for p in probs)
+    assert rules == ["bad_override", "bad_override", "out_of_range"]
+    assert any("no item 7 (it has 2, from 0)" in p.message for p in probs)
+
+
+def test_scenario_is_really_frozen(base):
+    with pytest.raises(AttributeError):
+        base.contributors.clear()
+    with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen-instance error
+        base.name = "other"

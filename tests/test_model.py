@@ -388,3 +388,9 @@ def test_attack_sector_longer_than_some_line_lengths_is_rejected():
         scenario_from(overrides={"theatre.line_km": {"dist": "uniform", "low": 20, "high": 100},
                                  "adversary.attack_sector_km": 30})
     assert info.value.problems[0].rule == "wider_than_line"
+
+
+def test_unassigned_when_posture_has_only_a_qrf():
+    r = run(overrides={"posture.observation_posts": None, "posture.patrols": None,
+                       "criteria": {}})
+    assert mean(r, "unassigned_combat_troops") == pytest.approx(10_000 - 1692)

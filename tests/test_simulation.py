@@ -281,3 +281,17 @@ def test_patrol_radius_widens_the_window(radius):
     expected = 1 - (1 - (2 + 2 * radius / 5) / 12) ** 2
     assert feasim.evaluate(s)["patrol_detection_probability"][0] == pytest.approx(expected)
     within(simulate(s)["patrol_detection_probability"], expected, floor=0.005)
+
+
+def test_criteria_the_simulation_cannot_judge_are_named(capsys):
+    from feasim.cli import main
+    from feasim.output import to_table
+
+    s = feasim.with_overrides(qrf_scenario(0.5, days=2, reps=2), {
+        "adversary": {"troops": 1000, "attack_sector_km": 10},
+        "criteria": {"local_force_ratio": {"max": 3}, "detection_probability": {"min": 0.5}}})
+    r = simulate(s)
+    assert r.not_judged == ("local_force_ratio",)
+    assert set(r.criteria) == {"detection_probability"}
+    assert r.to_dict()["criteria_not_judged"] == ["local_force_ratio"]
+    assert "criteria not judged" in to_table(r)

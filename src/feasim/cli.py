@@ -70,15 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true",
                         help="show a traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = argparse.ArgumentParser(add_help=False)  # --debug also after the command
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show a traceback on errors")
 
-    p = sub.add_parser("validate", help="check scenario files and report every problem",
-                       description="Check scenario files; print every problem with its "
-                                   "file, line, column, field, rule and value.")
+    def add(name: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kw)
+
+    p = add("validate", help="check scenario files and report every problem",
+            description="Check scenario files; print every problem with its "
+                        "file, line, column, field, rule and value.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
                    help="override a field by dotted path before validating (repeatable)")
 
-    p = sub.add_parser(
+    p = add(
         "run", help="run the analytic model on a scenario",
         description="Run the analytic model (vectorised Monte Carlo) on a scenario and "
                     "print its metrics with units, their 5-95% ranges and the criteria.",
@@ -98,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default: table)")
 
-    p = sub.add_parser(
+    p = add(
         "simulate", help="run the SimPy simulation on a scenario",
         description="Play the scenario out over time with SimPy: force flow, moving "
                     "patrols, incursions and QRF queues, in independent replications. "
@@ -122,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true",
                    help="never show the progress bar (it is shown only on a terminal)")
 
-    p = sub.add_parser(
+    p = add(
         "sweep", help="run a sweep file: many variants of a scenario, resumable",
         description="Run a sweep: the scenario evaluated at every point of a design over "
                     "parameters given by dotted path. Results stream to OUT as one Parquet "
@@ -147,14 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true",
                    help="never show the progress bar (it is shown only on a terminal)")
 
-    p = sub.add_parser("schema", help="print the scenario JSON Schema",
-                       description="Print the JSON Schema of scenario files, for editors. "
-                                   "Save it and add '# yaml-language-server: $schema=PATH' "
-                                   "as the first line of a scenario file.")
+    p = add("schema", help="print the scenario JSON Schema",
+            description="Print the JSON Schema of scenario files, for editors. "
+                        "Save it and add '# yaml-language-server: $schema=PATH' "
+                        "as the first line of a scenario file.")
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
 
-    sub.add_parser("metrics", help="list every output metric with its unit",
-                   description="List every metric name, unit and meaning, by group.")
+    add("metrics", help="list every output metric with its unit",
+        description="List every metric name, unit and meaning, by group.")
     return parser
 
 
@@ -242,8 +248,11 @@ def _cmd_schema(args) -> int:
               "title": "feasim scenario", **{k: v for k, v in schema.items() if k != "title"}}
     text = json.dumps(schema, indent=2) + "\n"
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
     return EXIT_OK

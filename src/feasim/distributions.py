@@ -96,6 +96,7 @@ class Uniform(_Dist):
     """Flat distribution on [low, high]."""
 
     dist: Literal["uniform"] = "uniform"
+    """Distribution name."""
     low: _Finite
     """Lower bound, in the field's unit."""
     high: _Finite
@@ -118,6 +119,7 @@ class Triangular(_Dist):
     """Triangular distribution on [low, high] peaking at mode."""
 
     dist: Literal["triangular"] = "triangular"
+    """Distribution name."""
     low: _Finite
     """Lower bound, in the field's unit."""
     mode: _Finite
@@ -149,6 +151,7 @@ class Pert(_Dist):
     """Beta-PERT distribution on [low, high] with its mode at mode."""
 
     dist: Literal["pert"] = "pert"
+    """Distribution name."""
     low: _Finite
     """Lower bound, in the field's unit."""
     mode: _Finite
@@ -167,8 +170,8 @@ class Pert(_Dist):
 
     def _shape(self) -> tuple[float, float]:
         width = self.high - self.low
-        return (1 + self.lamb * (self.mode - self.low) / width,
-                1 + self.lamb * (self.high - self.mode) / width)
+        return (1 + self.lamb * ((self.mode - self.low) / width),
+                1 + self.lamb * ((self.high - self.mode) / width))
 
     def frozen(self) -> Any:
         a, b = self._shape()
@@ -185,6 +188,7 @@ class Normal(_Dist):
     """Gaussian distribution (unbounded: only for fields that allow any sign)."""
 
     dist: Literal["normal"] = "normal"
+    """Distribution name."""
     mean_: _Finite = Field(alias="mean")
     """Mean, in the field's unit."""
     sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -204,6 +208,7 @@ class LogNormal(_Dist):
     """Log-normal distribution given by its mean and standard deviation."""
 
     dist: Literal["lognormal"] = "lognormal"
+    """Distribution name."""
     mean_: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(alias="mean")
     """Mean of the distribution itself (not of its logarithm), in the field's unit."""
     sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -230,6 +235,7 @@ class TruncNormal(_Dist):
     """Gaussian of the given mean and sd, truncated to [low, high]."""
 
     dist: Literal["truncnormal"] = "truncnormal"
+    """Distribution name."""
     mean_: _Finite = Field(alias="mean")
     """Mean of the untruncated Gaussian, in the field's unit."""
     sd: Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -285,7 +291,8 @@ def _beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
            + (3 * f2 - 2 * f3) * x[k + 1] + (f3 - f2) * h * slope[k + 1])
     tail = (u < 1 / 1024) | (u > 1 - 1 / 1024)  # where the slope is steep or infinite
     if tail.any():
-        out[tail] = special.betaincinv(a, b, u[tail])
+        # betaincinv fails (NaN) below about 1e-100, where the quantile is < 1e-40 anyway.
+        out[tail] = special.betaincinv(a, b, np.maximum(u[tail], 1e-100))
     return out
 
 
@@ -293,13 +300,16 @@ DIST_NAMES = ("uniform", "triangular", "pert", "normal", "lognormal", "truncnorm
 
 
 def _which(value: Any) -> str | None:
-    """Pick the union member: 'const' for plain numbers, else the ``dist`` key."""
+    """Pick the union member: 'const' for plain numbers, else the ``dist`` key.
+
+    Text is not a number: ``troops: "100"`` is an error, not 100.
+    """
     if isinstance(value, dict):
         name = value.get("dist")
         return name if name in DIST_NAMES else None
     if isinstance(value, _Dist):
         return value.dist  # type: ignore[attr-defined]
-    if isinstance(value, bool):  # YAML 'yes'/'true' is not a number
+    if isinstance(value, (bool, str)):  # YAML 'yes'/'true', quoted text: not numbers
         return None
     return "const"
 

@@ -37,9 +37,33 @@ _UNION_TAGS = frozenset(("const",) + DIST_NAMES)
 # ---------------------------------------------------------------- YAML with marks
 
 
+MAX_NODES = 100_000  # nodes a document may expand to, aliases included
+MAX_DEPTH = 100      # nesting depth
+
+
+class _TooBig(Exception):
+    def __init__(self, rule: str, message: str, mark: yaml.Mark):
+        super().__init__(message)
+        self.rule, self.message, self.mark = rule, message, mark
+
+
 def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
            problems: list[tuple[Loc, str, str, Any, yaml.Mark]],
-           key_mark: yaml.Mark | None = None) -> None:
+           key_mark: yaml.Mark | None = None, stack: tuple = (),
+           count: list[int] | None = None) -> None:
+    # Aliases make a document a graph: refuse cycles, depth and expansion bombs
+    # before anything is built from it.
+    count = count if count is not None else [0]
+    count[0] += 1
+    if id(node) in stack:
+        raise _TooBig("recursive_alias", "an alias refers to a node that contains it",
+                      node.start_mark)
+    if len(stack) > MAX_DEPTH:
+        raise _TooBig("too_deep", f"nested more than {MAX_DEPTH} levels", node.start_mark)
+    if count[0] > MAX_NODES:
+        raise _TooBig("too_large", f"expands to more than {MAX_NODES:,} nodes "
+                      f"(aliases included)", node.start_mark)
+    stack = stack + (id(node),)
     # Scalars point at their value; blocks at their key, where a missing field belongs.
     mark = key_mark if key_mark is not None and not isinstance(node, yaml.ScalarNode) \
         else node.start_mark
@@ -52,10 +76,10 @@ def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
                 problems.append((loc + (key,), "duplicate_key",
                                  f"key {key!r} appears more than once", key, key_node.start_mark))
             seen.add(key)
-            _index(value_node, loc + (key,), marks, problems, key_node.start_mark)
+            _index(value_node, loc + (key,), marks, problems, key_node.start_mark, stack, count)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, loc + (i,), marks, problems)
+            _index(item, loc + (i,), marks, problems, None, stack, count)
 
 
 def _read_yaml(text: str, filename: str) -> tuple[Any, dict[Loc, tuple[int, int]], list[Problem]]:
@@ -69,6 +93,12 @@ def _read_yaml(text: str, filename: str) -> tuple[Any, dict[Loc, tuple[int, int]
             return None, marks, [Problem(filename, 1, 1, "", "empty", "the file holds no YAML document")]
         _index(node, (), marks, raw)
         data = loader.construct_document(node)
+    except _TooBig as exc:
+        return None, marks, [Problem(filename, exc.mark.line + 1, exc.mark.column + 1, "",
+                                     exc.rule, exc.message)]
+    except RecursionError:
+        return None, marks, [Problem(filename, None, None, "", "too_deep",
+                                     "the document is nested too deeply")]
     except yaml.constructor.ConstructorError as exc:
         return None, marks, [_yaml_problem(filename, exc, "unsafe_tag",
                                            "tags that build objects are not allowed")]
@@ -191,8 +221,9 @@ def parse_scenario(text: str, filename: str = "<string>",
         raise ScenarioError(problems)
     origin: dict[Loc, str] = {}
     if overrides:
-        data, origin = _apply_overrides(data, overrides)
-    # Duplicate keys are reported together with the validation problems.
+        data, origin, bad = _apply_overrides(data, overrides)
+        problems = problems + bad
+    # Duplicate keys and bad overrides are reported together with the validation problems.
     return validate_data(data, filename, marks, origin, prior=problems)
 
 
@@ -297,6 +328,7 @@ def _find_item(items: list, key: str, where: str) -> int:
         index = int(key)
         if -len(items) <= index < len(items):
             return index % len(items)
+        raise ValueError(f"{where} has no item {index} (it has {len(items)}, from 0)")
     names = [str(x.get("name")) for x in items if isinstance(x, dict) and "name" in x]
     raise ValueError(f"{where} has no item named {key!r} (names: {', '.join(names) or 'none'})")
 
@@ -326,9 +358,7 @@ def _apply_overrides(data: Any, overrides: Iterable[str] | Mapping[str, Any]):
             origin[_set(data, key, value)] = label
         except ValueError as exc:
             problems.append(Problem(label, None, None, key, "bad_override", str(exc)))
-    if problems:
-        raise ScenarioError(problems)
-    return data, origin
+    return data, origin, problems
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
@@ -343,8 +373,8 @@ def with_overrides(scenario: Scenario, overrides: Iterable[str] | Mapping[str, A
     ``contributors[France].troops`` (by name) or ``contributors[0].troops``
     (by index), ``conditions.us_backstop``.
     """
-    data, origin = _apply_overrides(scenario_to_data(scenario), overrides)
-    return validate_data(data, f"<{scenario.name}>", None, origin)
+    data, origin, bad = _apply_overrides(scenario_to_data(scenario), overrides)
+    return validate_data(data, f"<{scenario.name}>", None, origin, prior=bad)
 
 
 def dump_scenario(scenario: Scenario) -> str:

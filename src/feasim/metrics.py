@@ -67,7 +67,7 @@ _LIST = [
     Metric("response_hours_p90", "hours", _R, "90th percentile of wait + readiness + travel", "posture.qrf"),
     Metric("global_force_ratio", "ratio", _X, "adversary line force ÷ defender line force", "adversary"),
     Metric("local_force_ratio", "ratio", _X, "adversary massed force ÷ defenders in the attacked sector", "adversary"),
-    Metric("breakthrough_margin", "ratio", _X, "local force ratio ÷ breakthrough threshold (>= 1: breakthrough expected)", "adversary"),
+    Metric("breakthrough_margin", "ratio", _X, "local force ratio ÷ breakthrough threshold (>= 1: at or above a disputed rule of thumb)", "adversary"),
     Metric("lanchester_attacker_wins", "probability", _X, "1 where the square law lets the attacker prevail", "adversary"),
     Metric("lanchester_attacker_survivors", "persons", _X, "attackers left by the square law in the attacked sector", "adversary"),
     Metric("lanchester_defender_survivors", "persons", _X, "defenders left by the square law in the attacked sector", "adversary"),

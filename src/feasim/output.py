@@ -74,6 +74,10 @@ def to_table(result: Result, title: str = "", notes: list[str] | None = None) ->
                          f"{_range(s):<25} {METRICS[name].unit}{extra}")
     lines.append("")
     lines.extend(_warnings(result))
+    if result.not_judged:
+        lines.append(f"warning: criteria not judged ({result.method} does not estimate "
+                     f"{', '.join(result.not_judged)}); P(feasible) covers the others only")
+        lines.append("")
     if result.criteria:
         lines.append("Criteria")
         cw = max(len(n) for n in result.criteria) + 2
@@ -106,6 +110,11 @@ def _ci(values) -> str:
 
 def _warnings(result: Result) -> list[str]:
     out = []
+    honoured = result.metrics.get("contributors_honoured")
+    if honoured is not None and (honoured == 0).any():
+        out.append(f"note: no contributor deployed in {100 * (honoured == 0).mean():.1f}% of "
+                   f"samples (a condition failed or no pledge was honoured); the warnings "
+                   f"below include those samples")
     over = result.metrics.get("qrf_overloaded")
     if over is not None and not math.isnan(float(over.mean())) and over.mean() > 0:
         out.append(f"warning: the QRF is overloaded in {100 * over.mean():.1f}% of {_what(result)} "

@@ -116,6 +116,9 @@ class Result:
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     series: dict[str, np.ndarray] = field(default_factory=dict)
     """Simulation only: daily time series, each an array (replication × day)."""
+    not_judged: tuple[str, ...] = ()
+    """Criteria of the scenario this method cannot judge (their metric is not estimated):
+    P(feasible) covers the other criteria only."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -180,6 +183,8 @@ class Result:
             "criteria": criteria,
             "p_feasible": _json_number(self.p_feasible),
         }
+        if self.not_judged:
+            out["criteria_not_judged"] = list(self.not_judged)
         if self.series:
             out["series"] = self.series_summary()
         return out

@@ -53,7 +53,7 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any]]:
             for key, item in value.items():
                 if isinstance(item, (int, float)) or is_uncertain(item):
                     yield f"{path}.{key}", item
-        elif isinstance(value, list):
+        elif isinstance(value, (list, tuple)):
             for item in value:
                 if isinstance(item, BaseModel) and hasattr(item, "name"):
                     yield from _walk(item, f"{path}[{item.name}].")

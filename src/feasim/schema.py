@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -43,6 +44,11 @@ __all__ = [
 ROLES = ("line", "reserve", "rear", "training", "air", "maritime")
 
 
+#: Largest magnitude any number may have: beyond it arithmetic overflows (and no
+#: line, force or rate is that large). Values past it are rejected, never clipped.
+LIMIT = 1e12
+
+
 def _domain(
     lo: float = -math.inf,
     hi: float = math.inf,
@@ -51,7 +57,8 @@ def _domain(
     hi_open: bool = False,
     whole: bool = False,
 ) -> AfterValidator:
-    """Check that a constant, or a distribution's whole support, lies in a range."""
+    """Check that a constant, or a distribution's whole support, lies in a range,
+    and that no value that can be drawn exceeds :data:`LIMIT` in magnitude."""
 
     def describe() -> str:
         parts = []
@@ -75,6 +82,13 @@ def _domain(
                     {"rng": describe(), "a": f"{a:g}", "b": f"{b:g}"},
                 )
             raise PydanticCustomError("out_of_range", "must be {rng}", {"rng": describe()})
+        # The largest value a draw can reach (u < 1 − 2^-53 in the sampler).
+        top = max(abs(a), abs(b)) if not is_uncertain(value) else float(np.max(np.abs(
+            value.ppf(np.array([np.finfo(float).tiny, 1 - 2.0**-53])))))
+        if not top <= LIMIT:
+            raise PydanticCustomError(
+                "too_large", "must stay within ±{limit}: larger numbers are implausible "
+                "here and overflow the arithmetic", {"limit": f"{LIMIT:g}"})
         if whole and not is_uncertain(value) and float(value) != int(value):
             raise PydanticCustomError("whole_number", "must be a whole number")
         return value
@@ -131,7 +145,7 @@ class Theatre(_Strict):
     """Length of the line (km)."""
     buffer_depth_km: NonNegative = 0.0
     """Depth of the buffer zone in front of the line (km); recorded, not used by the model yet."""
-    sectors: list[Sector] | None = None
+    sectors: tuple[Sector, ...] | None = None
     """Optional sectors; their lengths must sum to ``line_km`` (default: one sector)."""
 
 
@@ -162,7 +176,7 @@ class Contributor(_Strict):
     """Contributor name, unique within the scenario."""
     troops: NonNegative
     """Pledged troops (persons), read according to ``force.basis``."""
-    conditions: list[ConditionName] = []
+    conditions: tuple[ConditionName, ...] = ()
     """Names of conditions (from ``conditions``) that must all hold for the pledge to be honoured."""
     honour_probability: Probability = 1.0
     """Probability the pledge is honoured once its conditions hold (probability)."""
@@ -323,8 +337,8 @@ class Criterion(_Strict):
 class SimulationSettings(_Strict):
     """Settings of the SimPy simulation."""
 
-    days: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 90.0
-    """Horizon (days)."""
+    days: Annotated[float, Field(gt=0, le=36_500, allow_inf_nan=False)] = 90.0
+    """Horizon (days, at most 36,500)."""
     replications: Annotated[int, Field(ge=1)] = 100
     """Independent replications (count)."""
     seed: Annotated[int, Field(ge=0)] = 1
@@ -360,9 +374,9 @@ class Scenario(_Strict):
     """One-line human title."""
     description: str = ""
     """What the scenario encodes and which reading of the figures it uses."""
-    sources: list[str] = []
+    sources: tuple[str, ...] = ()
     """Claim ids (claims.md) or reference keys (facts.md) the numbers come from."""
-    notes: list[str] = []
+    notes: tuple[str, ...] = ()
     """Assumptions not backed by a source, stated in words."""
     theatre: Theatre
     """The line."""
@@ -370,8 +384,8 @@ class Scenario(_Strict):
     """Force-generation rules."""
     conditions: dict[ConditionName, Probability] = {}
     """Named conditions and their probabilities (probability, or a distribution of it)."""
-    contributors: Annotated[list[Contributor], Field(min_length=1)]
-    """Contributors and their pledges."""
+    contributors: tuple[Contributor, ...]
+    """Contributors and their pledges (at least one)."""
     posture: Posture = Posture()
     """Desired posture on the line."""
     incursions: Incursions = Incursions()
@@ -389,7 +403,7 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
-        problems = list(cross_problems(self.model_dump(by_alias=True)))
+        problems = list(cross_problems(self.model_dump(mode="json", by_alias=True)))
         if problems:
             raise CrossFieldProblems(problems)
         return self
@@ -422,6 +436,8 @@ def cross_problems(data: Any):
         yield from _duplicates(("theatre", "sectors"), sectors)
     conditions = _get(data, "conditions", dict)
     contributors = _get(data, "contributors", list)
+    if "contributors" in data and isinstance(data["contributors"], list) and not contributors:
+        yield (("contributors",), "too_short", "list at least one contributor", [])
     yield from _duplicates(("contributors",), contributors)
     for i, c in enumerate(contributors):
         for j, cond in enumerate(_get(c, "conditions", list) if isinstance(c, dict) else []):

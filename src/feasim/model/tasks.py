@@ -78,6 +78,7 @@ def achievement(req: dict, line_combat, reserve_combat, covering) -> dict:
         "fill_ratio": _ratio(qrf_filled + rest_filled, req["required_combat_troops"]),
         "strength_to_requirement": _ratio(covering, req["required_in_theatre_troops"]),
         # Where the posture takes all that is left, nothing is (exactly zero, not round-off).
-        "unassigned_combat_troops": np.where(share < 1, 0.0, left - rest_need)
+        "unassigned_combat_troops": np.where((rest_need > 0) & (share < 1), 0.0,
+                                             left - rest_need)
         + (reserve_combat - from_reserve),
     }

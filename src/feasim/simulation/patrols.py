@@ -16,7 +16,6 @@ and one on the way back.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -17,8 +17,8 @@ import numpy as np
 from ..loader import with_overrides
 from ..metrics import SERIES_UNITS
 from ..model.feasibility import check_criteria
-from ..results import CriterionResult, Result
 from ..progress import Progress
+from ..results import CriterionResult, Result
 from ..schema import Scenario
 from .engine import Replication, run_replication
 
@@ -81,7 +81,6 @@ def _base_capacity(rep: Replication, bases: int) -> np.ndarray:
 
 def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
     """Scalar metrics and daily series of one replication."""
-    H = rep.horizon_hours
     n_inc = rep.arrivals.size
     nan = math.nan
 
@@ -220,5 +219,6 @@ def simulate(scenario: Scenario, replications: int | None = None, days: float | 
     criteria = {name: CriterionResult(name, bound, threshold, met, margin)
                 for name, (bound, threshold, met, margin)
                 in check_criteria(judged, metrics).items()}
+    skipped = tuple(k for k in scenario.criteria if k not in metrics)
     return Result(scenario=scenario.name, seed=seed, samples=n, method="simulation",
-                  metrics=metrics, criteria=criteria, series=series)
+                  metrics=metrics, criteria=criteria, series=series, not_judged=skipped)
