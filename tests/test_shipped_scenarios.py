@@ -23,7 +23,7 @@ def ids(paths):
 
 
 def test_there_are_claims_and_history():
-    assert len(CLAIMS) >= 11 and len(HISTORY) >= 6
+    assert len(CLAIMS) >= 14 and len(HISTORY) >= 6
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids(FILES))
@@ -39,16 +39,20 @@ def test_validates_and_runs(path):
 
 @pytest.mark.parametrize("path", FILES, ids=ids(FILES))
 def test_every_number_names_its_source(path):
-    """A number in a field (not in prose) carries a comment: a source key or 'assumption'."""
+    """A number in a field (not in prose) carries a comment naming a known source key
+    (claims.md, facts.md), facts.md itself, 'assumption' or 'run setting'."""
     body = path.read_text(encoding="utf-8").split("\ntheatre:", 1)[1]
     for line in body.splitlines():
-        code = line.split("#", 1)[0]
+        code, _, comment = line.partition("#")
         m = re.match(r"\s*(?:- )?([A-Za-z_]+):\s*(.*)$", code)
         if not m or m.group(1) in {"samples", "seed", "replications", "days"}:
             continue
         value = m.group(2).strip()
         if re.match(r"[-+.\d]", value) or (value.startswith("{") and re.search(r"\d", value)):
-            assert "#" in line, f"{path.name}: no source comment on {line.strip()!r}"
+            tokens = re.findall(r"[A-Za-z]+:?[A-Z]?\d+|facts\.md|assumption|run setting", comment)
+            assert any(t in ("facts.md", "assumption", "run setting")
+                       or refdata.is_known_source(t) for t in tokens), \
+                f"{path.name}: no source key or 'assumption' on {line.strip()!r}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids(FILES))
@@ -99,6 +103,12 @@ def test_both_readings_shipped_where_they_matter():
     for claim in ("c02-experts-100k", "c03-france-uk-10k", "c03-france-uk-30k",
                   "c04-ukraine-minimum-200k"):
         assert {f"{claim}-in-theatre", f"{claim}-committed"} <= stems
+    for claim in ("c06-coalition-of-the-willing", "c08-layered-posture", "c12-un-force"):
+        assert {claim, f"{claim}-committed"} <= stems
+        plain = feasim.load_scenario(SCENARIOS / "claims" / f"{claim}.yaml")
+        other = feasim.load_scenario(SCENARIOS / "claims" / f"{claim}-committed.yaml")
+        assert (plain.force.basis, other.force.basis) == ("in_theatre", "committed")
+        assert plain.contributors == other.contributors
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids(FILES))
