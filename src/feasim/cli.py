@@ -58,6 +58,13 @@ def _seed(text: str) -> int:
     return value
 
 
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
+                   help="override a field by dotted path before running, e.g. "
+                        "posture.patrols.teams=120 or 'contributors[France].troops="
+                        "{dist: uniform, low: 5000, high: 10000}' (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feasim",
@@ -81,8 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
             description="Check scenario files; print every problem with its "
                         "file, line, column, field, rule and value.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
-                   help="override a field by dotted path before validating (repeatable)")
+    _add_set(p)
 
     p = add(
         "run", help="run the analytic model on a scenario",
@@ -97,10 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed (default: the scenario's uncertainty.seed)")
     p.add_argument("--sampler", choices=["lhs", "random"],
                    help="Latin hypercube or plain random (default: the scenario's)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
-                   help="override a field by dotted path, e.g. posture.patrols.teams=120 or "
-                        "'contributors[France].troops={dist: uniform, low: 5000, high: 10000}' "
-                        "(repeatable)")
+    _add_set(p)
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default: table)")
 
@@ -121,8 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed of the replications' SeedSequence (default: simulation.seed)")
     p.add_argument("--workers", type=_positive_int, default=1, metavar="K",
                    help="local processes; results are identical for any K (default: 1)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
-                   help="override a field by dotted path (repeatable)")
+    _add_set(p)
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default: table); JSON adds ci95, stderr and daily series")
     p.add_argument("--no-progress", action="store_true",
