@@ -284,7 +284,6 @@ def test_patrol_radius_widens_the_window(radius):
 
 
 def test_criteria_the_simulation_cannot_judge_are_named(capsys):
-    from feasim.cli import main
     from feasim.output import to_table
 
     s = feasim.with_overrides(qrf_scenario(0.5, days=2, reps=2), {
