@@ -290,3 +290,28 @@ def test_function_sweep_per_point_records_failures(tmp_path):
     assert rows.loc[bad, "error"].str.contains("x1 too large").all()
     assert list(rows.loc[~bad, "y"]) == [2, 2, 4, 4]
     assert list(rows.loc[~bad, "z"]) == [0, 1, 0, 1]
+
+
+def test_missing_optional_package_is_a_clear_error(capsys, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    sweep_file = SCENARIOS / "sweeps" / "c02-line-length.yaml"
+    code = main(["sweep", str(sweep_file), "--out", str(tmp_path / "m"), "--executor", "serial"])
+    err = capsys.readouterr().err
+    assert code == 2 and "pip install 'feasim[sweep]'" in err and "Traceback" not in err
+
+
+def test_simulation_sweep_file(tmp_path, capsys):
+    path = tmp_path / "sim.yaml"
+    path.write_text(
+        f"name: sim\nscenario: {SCENARIOS / 'claims' / 'c02-experts-100k-in-theatre.yaml'}\n"
+        "model: simulation\nreplications: 2\ndays: 3\n"
+        "parameters:\n  posture.qrf.bases: {values: [4, 12]}\n"
+        "design: {method: factorial}\noutputs: [response_hours_mean, detection_probability]\n")
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--executor", "serial",
+                 "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows"] == 2 and summary["failed"] == 0
+    rows = pd.read_parquet(tmp_path / "o" / "chunks")
+    assert rows.sort_values("posture.qrf.bases")["response_hours_mean"].is_monotonic_decreasing

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FeasimError", "ProblemsError", "ScenarioError", "Problem"]
+__all__ = ["FeasimError", "MissingDependency", "ProblemsError", "ScenarioError", "Problem"]
 
 
 class FeasimError(Exception):
     """Base of every error feasim raises on purpose."""
+
+
+class MissingDependency(FeasimError, ImportError):
+    """An optional package a feature needs is not installed; the message says which extra."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import MissingDependency
 from .metrics import METRICS, SERIES_UNITS
 
 __all__ = ["Result", "CriterionResult", "summarise", "undefined_fraction", "confidence"]
@@ -211,7 +212,7 @@ class Result:
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on environment
-            raise ImportError("to_dataframe() needs pandas: pip install 'feasim[tables]'") from exc
+            raise MissingDependency("to_dataframe() needs pandas: pip install 'feasim[tables]'") from exc
         cols = {k: np.asarray(v) for k, v in self.metrics.items()}
         cols["feasible"] = self.feasible
         cols.update({f"input:{k}": v for k, v in self.inputs.items()})
@@ -226,7 +227,7 @@ class Result:
         try:
             import xarray as xr
         except ImportError as exc:  # pragma: no cover - depends on environment
-            raise ImportError("to_xarray() needs xarray: pip install 'feasim[tables]'") from exc
+            raise MissingDependency("to_xarray() needs xarray: pip install 'feasim[tables]'") from exc
         data = {k: ("sample", np.asarray(v), {"units": METRICS[k].unit,
                                               "description": METRICS[k].description})
                 for k, v in self.metrics.items()}

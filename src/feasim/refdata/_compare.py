@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal, Mapping
 
+from ..errors import MissingDependency
 from ._types import Mission
 
 __all__ = ["Placement", "format_density", "density_range_text", "place",
@@ -94,6 +95,6 @@ def to_dataframe(rows: Iterable[Mapping[str, Any]]) -> Any:
     try:
         import pandas as pd
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("to_dataframe() needs pandas; install it with "
+        raise MissingDependency("to_dataframe() needs pandas; install it with "
                           "`pip install feasim[tables]` or `pip install pandas`.") from exc
     return pd.DataFrame([dict(r) for r in rows])

@@ -14,6 +14,8 @@ import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator
 
+from ..errors import MissingDependency
+
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "EXECUTORS"]
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -83,7 +85,7 @@ class DaskExecutor:
         try:
             import distributed  # noqa: F401
         except ImportError as exc:  # pragma: no cover - depends on environment
-            raise ImportError("the dask executor needs dask.distributed: "
+            raise MissingDependency("the dask executor needs dask.distributed: "
                               "pip install 'feasim[dask]'") from exc
         self.address = address
         self.workers = max(1, workers or os.cpu_count() or 1)

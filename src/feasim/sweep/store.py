@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FeasimError
+from ..errors import FeasimError, MissingDependency
 
 __all__ = ["ChunkStore", "StoreError"]
 
@@ -35,7 +35,7 @@ def _pyarrow():
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - depends on environment
-        raise ImportError("sweeps write Parquet and need pyarrow: "
+        raise MissingDependency("sweeps write Parquet and need pyarrow: "
                           "pip install 'feasim[sweep]'") from exc
     return pa, pq
 
