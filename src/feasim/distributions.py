@@ -50,8 +50,8 @@ _Finite = Annotated[float, Field(allow_inf_nan=False)]
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    def frozen(self) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def frozen(self) -> Any:  # pragma: no cover - every distribution defines it
+        raise TypeError(f"{type(self).__name__} defines no scipy distribution")
 
     def support(self) -> tuple[float, float]:
         """Smallest interval holding all values the distribution can take."""
