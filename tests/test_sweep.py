@@ -315,3 +315,69 @@ def test_simulation_sweep_file(tmp_path, capsys):
     assert summary["rows"] == 2 and summary["failed"] == 0
     rows = pd.read_parquet(tmp_path / "o" / "chunks")
     assert rows.sort_values("posture.qrf.bases")["response_hours_mean"].is_monotonic_decreasing
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def test_block_and_list_values(base_scenario, tmp_path):
+    qrf = base_scenario.posture.qrf.model_dump()
+    sw = Sweep(base_scenario, {
+        "posture.qrf": {"values": [{**qrf, "bases": 12}, {**qrf, "bases": 3}]},
+        "sources": {"values": [["C1", "C2"], ["C3"]]}},
+        design={"method": "factorial"}, outputs=["response_hours_mean"])
+    rows = run_sweep(sw, tmp_path / "b", executor="serial").to_dataframe()
+    assert len(rows) == 4 and rows["error"].isna().all()
+    assert rows["sources"].tolist() == ['["C1", "C2"]', '["C3"]', '["C1", "C2"]', '["C3"]']
+    by_bases = rows.groupby(rows["posture.qrf"].str.contains('"bases": 12'))
+    assert by_bases["response_hours_mean"].mean()[True] < by_bases["response_hours_mean"].mean()[False]
+
+
+def test_unknown_paths_caught_when_the_sweep_is_built(base_scenario):
+    with pytest.raises(SweepError) as info:
+        Sweep(base_scenario, {"force.basiss": {"values": ["committed"]},
+                              "contributors[Frnace].troops": {"values": [5]}})
+    assert sorted(p.rule for p in info.value.problems) == ["unknown_path", "unknown_path"]
+
+
+def test_count_fields_are_whole_and_stored_as_used(base_scenario, tmp_path):
+    sw = Sweep(base_scenario, {"posture.patrols.teams": {"low": 50, "high": 300}},
+               design={"method": "lhs", "points": 50}, outputs=["patrol_teams_required"])
+    rows = run_sweep(sw, tmp_path / "c", executor="serial").to_dataframe()
+    assert (rows["posture.patrols.teams"] == np.round(rows["posture.patrols.teams"])).all()
+    assert (rows["patrol_teams_required"] == rows["posture.patrols.teams"]).all()
+
+
+def test_points_do_not_depend_on_chunking(base_scenario):
+    def pts(chunk):
+        sw = Sweep(base_scenario, {"theatre.line_km": {"low": 100, "high": 2000}},
+                   design={"method": "lhs", "points": 9000, "seed": 4}, chunk_points=chunk)
+        return np.concatenate([sw.points(*sw.chunk_bounds(c))["theatre.line_km"]
+                               for c in range(sw.n_chunks)])
+    np.testing.assert_array_equal(pts(4), pts(10_000))
+
+
+def test_summary_keeps_unbounded_values(base_scenario, tmp_path):
+    sw = Sweep(base_scenario, {"incursions.rate_per_day": {"values": [1, 1000]}},
+               design={"method": "factorial"}, outputs=["response_hours_p90"])
+    summary = run_sweep(sw, tmp_path / "u", executor="serial").summary()
+    st = summary["outputs"]["response_hours_p90"]
+    assert st["max"] == float("inf") and st["unbounded_fraction"] == 0.5
+
+
+def test_integer_range_needs_whole_bounds(base_scenario):
+    with pytest.raises(SweepError):
+        Sweep(base_scenario, {"posture.patrols.teams": {"low": 100.5, "high": 102.2,
+                                                       "integer": True}})
+
+
+def test_cli_json_summary_is_valid_json_with_unbounded(capsys, tmp_path):
+    path = tmp_path / "u.yaml"
+    path.write_text(
+        f"name: u\nscenario: {SCENARIOS / 'claims' / 'c02-experts-100k-in-theatre.yaml'}\n"
+        "parameters:\n  incursions.rate_per_day: {values: [10, 5000]}\n"
+        "design: {method: factorial}\noutputs: [response_hours_p90]\n")
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--executor", "serial",
+                 "--format", "json"]) == 0
+    st = json.loads(capsys.readouterr().out)["outputs"]["response_hours_p90"]
+    assert st["max"] is None and st["unbounded_fraction"] == 0.5

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import traceback
 from typing import Sequence
@@ -215,16 +216,16 @@ def _cmd_sweep(args) -> int:
     try:
         result = run_sweep(sweep, out, executor=args.executor, workers=args.workers,
                            scheduler=args.scheduler, resume=args.resume, progress=progress)
+        summary = result.summary()
     except KeyboardInterrupt:
         done = len(ChunkStoreFor(out).done())
         print(f"\ninterrupted: {done} of {sweep.n_chunks} chunks are in {out}; "
               f"continue with --resume", file=sys.stderr)
         return 130
-    summary = result.summary()
     summary["chunks_computed"] = result.computed_chunks
     summary["chunks_reused"] = result.skipped_chunks
     if args.format == "json":
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        sys.stdout.write(json.dumps(_finite(summary), indent=2, allow_nan=False) + "\n")
         return EXIT_OK
     print(f"sweep {summary['sweep']}: {summary['rows']:,} of {summary['points']:,} points, "
           f"{summary['failed']:,} failed; {result.computed_chunks} chunks computed, "
@@ -237,8 +238,10 @@ def _cmd_sweep(args) -> int:
         if st is None:
             print(f"{name:<{width}} {'n/a':>11} {'n/a':>11} {'n/a':>11}  {unit}")
         else:
+            share = st["unbounded_fraction"]
+            extra = f"  (unbounded in {100 * share:.1f}% of points)" if share else ""
             print(f"{name:<{width}} {fmt(st['min']):>11} {fmt(st['median']):>11} "
-                  f"{fmt(st['max']):>11}  {unit}")
+                  f"{fmt(st['max']):>11}  {unit}{extra}")
     if summary["failed"]:
         print(f"\n{summary['failed']} points failed; their errors are in the 'error' column")
     return EXIT_OK
@@ -273,6 +276,15 @@ def _cmd_metrics(args) -> int:
 
 _COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "simulate": _cmd_simulate,
              "sweep": _cmd_sweep, "schema": _cmd_schema, "metrics": _cmd_metrics}
+
+
+def _finite(obj):
+    """JSON has no infinity: unbounded values become null (their share is stated beside)."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
 
 
 class UsageError(FeasimError):

@@ -18,14 +18,14 @@ class Progress:
     """
 
     def __init__(self, total: int, label: str, unit: str = "it",
-                 stream: TextIO | None = None, enabled: bool | None = None):
+                 stream: TextIO | None = None, enabled: bool | None = None, initial: int = 0):
         self.total = max(int(total), 0)
         self.label = label
         self.unit = unit
         self.stream = stream if stream is not None else sys.stderr
         isatty = getattr(self.stream, "isatty", lambda: False)()
         self.enabled = isatty if enabled is None else bool(enabled)
-        self.done = 0
+        self.done = self.initial = int(initial)  # initial: done before this run (resume)
         self._start = time.perf_counter()
         self._last = 0.0
 
@@ -51,7 +51,7 @@ class Progress:
             return
         self._last = now
         elapsed = now - self._start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
+        rate = (self.done - self.initial) / elapsed if elapsed > 0 else 0.0
         left = (self.total - self.done) / rate if rate > 0 else float("nan")
         width = 24
         filled = int(width * self.done / self.total) if self.total else width

@@ -10,6 +10,7 @@ its samples (analytic) or replications (simulation), ``p_feasible``, and
 
 from __future__ import annotations
 
+import json
 import traceback
 import warnings
 from dataclasses import dataclass
@@ -54,11 +55,21 @@ def _groups(task: ChunkTask) -> list[tuple[tuple, np.ndarray]]:
     n = len(next(iter(task.values.values())))
     if not task.categorical:
         return [((), np.arange(n))]
-    keys: dict[tuple, list[int]] = {}
+    keys: dict[str, list[int]] = {}
+    values: dict[str, tuple] = {}
     for i in range(n):
         key = tuple(_plain(task.values[p][i]) for p in task.categorical)
-        keys.setdefault(key, []).append(i)
-    return [(k, np.array(v)) for k, v in keys.items()]
+        text = _text(key)  # values may be mappings or lists: group by their text
+        keys.setdefault(text, []).append(i)
+        values.setdefault(text, key)
+    return [(values[t], np.array(v)) for t, v in keys.items()]
+
+
+def _text(x: Any) -> str:
+    """A value as it appears in a results column: strings as they are, else JSON."""
+    if isinstance(x, str):
+        return x
+    return json.dumps(x, sort_keys=True, default=str)
 
 
 def _plain(x: Any) -> Any:
@@ -101,8 +112,7 @@ def evaluate_chunk(task: ChunkTask) -> dict[str, Any]:
     cols: dict[str, Any] = {"point": task.first_point + np.arange(n, dtype=np.int64)}
     for p in task.numeric + task.categorical:
         v = task.values[p]
-        cols[p] = v if v.dtype != object else np.array([repr(_plain(x)) if not
-                                                       isinstance(x, str) else x for x in v])
+        cols[p] = v if v.dtype != object else [_text(_plain(x)) for x in v]
     cols.update(out)
     cols["error"] = errors
     return cols

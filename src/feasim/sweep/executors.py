@@ -14,11 +14,15 @@ import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import MissingDependency
+from ..errors import FeasimError, MissingDependency
 
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "EXECUTORS"]
 
 EXECUTORS = ("serial", "processes", "dask")
+
+
+class SchedulerUnreachable(FeasimError, ConnectionError):
+    """The Dask scheduler given by address does not answer."""
 
 
 class SerialExecutor:
@@ -97,7 +101,11 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if self.address:
-            self._client = Client(self.address, timeout="30s")
+            try:
+                self._client = Client(self.address, timeout="30s")
+            except (OSError, TimeoutError) as exc:
+                raise SchedulerUnreachable(
+                    f"cannot reach the Dask scheduler at {self.address}: {exc}") from None
             n = len(self._client.scheduler_info().get("workers", {})) or 1
             self.workers = n
         else:

@@ -43,17 +43,19 @@ class SweepResult:
         import json
 
         info = json.loads(self.store.manifest.read_text(encoding="utf-8"))
-        table = self.to_arrow()
-        err = table.column("error").to_pylist()
-        failed = sum(e is not None for e in err)
+        errors = self.store.read(["error"]).column("error")  # one column at a time
         out: dict[str, Any] = {"sweep": info["name"], "points": info["points"],
-                               "rows": table.num_rows, "failed": failed,
+                               "rows": len(errors), "failed": len(errors) - errors.null_count,
                                "out": str(self.out), "outputs": {}}
+        del errors
         for name in info["outputs"] + ["p_feasible"]:
-            v = np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=float)
-            v = v[np.isfinite(v)]
+            v = np.asarray(self.store.read([name]).column(name).to_numpy(zero_copy_only=False),
+                           dtype=float)
+            v = v[~np.isnan(v)]  # NaN: failed or undefined; ±inf (unbounded) counts
             out["outputs"][name] = ({"min": float(v.min()), "median": float(np.median(v)),
-                                     "max": float(v.max())} if v.size else None)
+                                     "max": float(v.max()),
+                                     "unbounded_fraction": float(np.mean(np.isinf(v)))}
+                                    if v.size else None)
         return out
 
 
@@ -103,8 +105,7 @@ def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
     finished_points = sum(np.subtract(*sweep.chunk_bounds(k)[::-1]) for k in done)
     ex = make_executor(executor, workers, scheduler)
     with Progress(sweep.n_points, f"sweep {sweep.spec.name}", "points",
-                  enabled=progress) as bar:
-        bar.update(int(finished_points))
+                  enabled=progress, initial=int(finished_points)) as bar:
         with ex:
             for task, columns in ex.imap_unordered(evaluate_chunk, _tasks(sweep, todo)):
                 store.write(task.index, columns)

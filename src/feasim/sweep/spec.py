@@ -76,6 +76,9 @@ class ParameterSpec(_Strict):
                 raise ValueError("a range needs both 'low' and 'high'")
             if not self.low < self.high:
                 raise ValueError(f"needs low < high; got low={self.low:g}, high={self.high:g}")
+            if self.integer and not (float(self.low).is_integer()
+                                     and float(self.high).is_integer()):
+                raise ValueError("an integer range needs whole 'low' and 'high'")
         elif not self.values:
             raise ValueError("'values' must list at least one value")
         return self
@@ -131,11 +134,18 @@ class SweepSpec(_Strict):
     """Points per chunk written to disk (default 10,000 analytic, 4 simulation)."""
 
 
-def _level_values(p: ParameterSpec, levels: int) -> list[Any]:
+def _is_count(path: str) -> bool:
+    """Whether a path names a whole-number field (teams, sensors, bases)."""
+    from ..sampling import COUNT_FIELDS
+
+    return path.rsplit(".", 1)[-1] in COUNT_FIELDS
+
+
+def _level_values(p: ParameterSpec, levels: int, path: str = "") -> list[Any]:
     if p.values is not None:
         return list(p.values)
     grid = np.linspace(p.low, p.high, levels)
-    if p.integer:
+    if p.integer or _is_count(path):
         grid = np.unique(np.round(grid))
     return [float(x) for x in grid]
 
@@ -254,6 +264,17 @@ class Sweep:
 
         spec = self.spec
         for path, ps in spec.parameters.items():
+            first = ps.low if ps.low is not None else ps.values[0]
+            try:
+                with_overrides(self.scenario, {path: first})
+            except ScenarioError as exc:
+                structural = [p for p in exc.problems
+                              if p.rule in ("bad_override", "extra_forbidden")]
+                if structural:
+                    yield Problem(*where("parameters", path), f"parameters.{path}",
+                                  "unknown_path", f"the scenario has no field {path!r}: "
+                                  + "; ".join(p.message for p in structural), path, True)
+                    continue
             if ps.low is not None and path not in self.numeric:
                 yield Problem(*where("parameters", path), f"parameters.{path}", "not_numeric",
                               "a range needs a numeric input of the scenario; give 'values' "
@@ -278,8 +299,8 @@ class Sweep:
     def _count(self) -> int:
         d = self.spec.design
         if d.method == "factorial":
-            return int(np.prod([len(_level_values(p, d.levels))
-                                for p in self.spec.parameters.values()]))
+            return int(np.prod([len(_level_values(p, d.levels, name))
+                                for name, p in self.spec.parameters.items()]))
         return int(d.points)
 
     # ------------------------------------------------------------ design
@@ -310,14 +331,17 @@ class Sweep:
             if p.values is not None:
                 idx = np.minimum((u[:, j] * len(p.values)).astype(np.int64), len(p.values) - 1)
                 out[name] = _pick(p.values, idx)
-            elif p.integer:
-                out[name] = np.minimum(np.floor(p.low + u[:, j] * (p.high - p.low + 1)), p.high)
+            elif p.integer or _is_count(name):
+                # Whole numbers, each equally likely (count fields are always whole).
+                lo, hi = math.ceil(p.low), math.floor(p.high)
+                out[name] = np.minimum(np.floor(lo + u[:, j] * (hi - lo + 1)), hi)
             else:
                 out[name] = p.low + u[:, j] * (p.high - p.low)
         return out
 
     def _factorial(self, lo: int, hi: int, specs) -> dict[str, np.ndarray]:
-        levels = [_level_values(p, self.spec.design.levels) for p in specs]
+        levels = [_level_values(p, self.spec.design.levels, name)
+                  for name, p in zip(self.names, specs, strict=True)]
         idx = np.arange(lo, hi, dtype=np.int64)
         out = {}
         for name, lv in reversed(list(zip(self.names, levels, strict=True))):  # last fastest
@@ -342,14 +366,28 @@ class Sweep:
             n = self.n_points
             self._perms = np.stack([rng.permutation(n).astype(np.int32 if n < 2**31 else np.int64)
                                     for _ in range(k)], axis=1)
-        rng = np.random.default_rng(np.random.SeedSequence([d.seed, 1, lo]))
-        return (self._perms[lo:hi] + rng.random((hi - lo, k))) / self.n_points
+        return (self._perms[lo:hi] + _jitter(d.seed, lo, hi, k)) / self.n_points
+
+
+_BLOCK = 4096
+
+
+def _jitter(seed: int, lo: int, hi: int, k: int) -> np.ndarray:
+    """Uniforms for points lo..hi-1, drawn per fixed block of points, so a point's
+    value does not depend on how the sweep is cut into chunks."""
+    first, last = lo // _BLOCK, (hi - 1) // _BLOCK
+    parts = [np.random.default_rng(np.random.SeedSequence([seed, 1, b])).random((_BLOCK, k))
+             for b in range(first, last + 1)]
+    return np.concatenate(parts)[lo - first * _BLOCK: hi - first * _BLOCK]
 
 
 def _pick(values: list[Any], idx: np.ndarray) -> np.ndarray:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return np.asarray(values, dtype=float)[idx]
-    return np.array(values, dtype=object)[idx]
+    table = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):  # element by element: lists stay whole values
+        table[i] = v
+    return table[idx]
 
 
 def load_sweep(path: str | Path) -> Sweep:
