@@ -234,3 +234,9 @@ def test_scenario_is_really_frozen(base):
         base.contributors.clear()
     with pytest.raises(Exception):  # noqa: B017 - pydantic's frozen-instance error
         base.name = "other"
+
+
+def test_override_problems_name_the_field_as_written():
+    (p,) = problems_of(BASE_YAML, ["contributors[United Kingdom].troops=-5"])
+    assert p.path == "contributors[United Kingdom].troops"
+    assert p.file == "--set contributors[United Kingdom].troops=-5"

@@ -179,7 +179,11 @@ def _problem(loc, rule, msg, value, has_value, filename, marks, origin) -> Probl
     shown, mark = _locate(loc, marks)
     for prefix, where in origin.items():
         if shown[: len(prefix)] == prefix:
-            return Problem(where, None, None, _show(shown), rule, msg, value, has_value)
+            # Name the field as the override did (contributors[France], not [1]).
+            label, _, key = where.partition("\0")
+            rest = _show(shown[len(prefix):])
+            path = key + ("" if not rest else rest if rest.startswith("[") else "." + rest)
+            return Problem(label, None, None, path or _show(shown), rule, msg, value, has_value)
     line, col = mark if mark else (None, None)
     return Problem(filename, line, col, _show(shown), rule, msg, value, has_value)
 
@@ -355,7 +359,7 @@ def _apply_overrides(data: Any, overrides: Iterable[str] | Mapping[str, Any]):
     origin: dict[Loc, str] = {}
     for key, value, label in pairs:
         try:
-            origin[_set(data, key, value)] = label
+            origin[_set(data, key, value)] = f"{label}\0{key}"
         except ValueError as exc:
             problems.append(Problem(label, None, None, key, "bad_override", str(exc)))
     return data, origin, problems
