@@ -78,9 +78,8 @@ def scenario(days: float) -> feasim.Scenario:
     })
 
 
-def raw_simpy(horizon: float, seed: int) -> int:
-    """The M/M/c mix in plain SimPy with ``random``; returns events scheduled."""
-    rnd = random.Random(seed)
+def _raw_mmc(horizon: float, arrival_gap, service_time) -> int:
+    """The M/M/c mix in plain SimPy with the given draws; returns events scheduled."""
     env = simpy.Environment()
     teams = simpy.PriorityResource(env, capacity=TEAMS)
 
@@ -91,33 +90,26 @@ def raw_simpy(horizon: float, seed: int) -> int:
 
     def arrivals():
         while True:
-            yield env.timeout(rnd.expovariate(RATE_PER_HOUR))
-            env.process(job(rnd.expovariate(1.0 / SERVICE_HOURS)))
+            yield env.timeout(arrival_gap())
+            env.process(job(service_time()))
 
     env.process(arrivals())
     env.run(until=horizon)
     return next(env._eid)
+
+
+def raw_simpy(horizon: float, seed: int) -> int:
+    """The M/M/c mix drawing from ``random``, as SimPy's own examples do."""
+    rnd = random.Random(seed)
+    return _raw_mmc(horizon, lambda: rnd.expovariate(RATE_PER_HOUR),
+                    lambda: rnd.expovariate(1.0 / SERVICE_HOURS))
 
 
 def raw_simpy_numpy(horizon: float, seed: int) -> int:
-    """The same with scalar draws from a ``numpy.random.Generator``."""
+    """The same with scalar draws from a ``numpy.random.Generator``, as feasim draws."""
     rng = np.random.default_rng(seed)
-    env = simpy.Environment()
-    teams = simpy.PriorityResource(env, capacity=TEAMS)
-
-    def job(service):
-        with teams.request(priority=0) as req:
-            yield req
-            yield env.timeout(service)
-
-    def arrivals():
-        while True:
-            yield env.timeout(rng.exponential(1.0 / RATE_PER_HOUR))
-            env.process(job(float(rng.exponential(SERVICE_HOURS))))
-
-    env.process(arrivals())
-    env.run(until=horizon)
-    return next(env._eid)
+    return _raw_mmc(horizon, lambda: rng.exponential(1.0 / RATE_PER_HOUR),
+                    lambda: float(rng.exponential(SERVICE_HOURS)))
 
 
 def feasim_run(s: feasim.Scenario, seed: int) -> int:

@@ -35,6 +35,11 @@ def small(base_scenario, **kw):
 # ---------------------------------------------------------------- designs
 
 
+def all_points(sw, name):
+    """One parameter's values over every chunk of a sweep, in point order."""
+    return np.concatenate([sw.points(*sw.chunk_bounds(c))[name] for c in range(sw.n_chunks)])
+
+
 def test_factorial_covers_every_combination(base_scenario):
     sw = Sweep(base_scenario, {"theatre.line_km": {"low": 100, "high": 300},
                                "posture.patrols.teams": {"values": [10, 20]}},
@@ -49,8 +54,7 @@ def test_lhs_hits_every_stratum_once(base_scenario):
     sw = Sweep(base_scenario, {"incursions.exposure_hours": {"low": 0.5, "high": 100.5},
                                "incursions.rate_per_day": {"low": 0, "high": 1}},
                design={"method": "lhs", "points": 100, "seed": 9}, chunk_points=7)
-    pts = {k: np.concatenate([sw.points(*sw.chunk_bounds(c))[k] for c in range(sw.n_chunks)])
-           for k in sw.names}
+    pts = {k: all_points(sw, k) for k in sw.names}
     strata = np.floor(pts["incursions.exposure_hours"] - 0.5).astype(int)
     assert sorted(strata) == list(range(100))
     assert sorted(np.floor(pts["incursions.rate_per_day"] * 100).astype(int)) == list(range(100))
@@ -60,8 +64,7 @@ def test_sobol_chunks_continue_one_sequence(base_scenario):
     def pts(chunk):
         sw = Sweep(base_scenario, {"theatre.line_km": {"low": 100, "high": 200}},
                    design={"method": "sobol", "points": 64, "seed": 2}, chunk_points=chunk)
-        return np.concatenate([sw.points(*sw.chunk_bounds(c))["theatre.line_km"]
-                               for c in range(sw.n_chunks)])
+        return all_points(sw, "theatre.line_km")
     np.testing.assert_array_equal(pts(64), pts(10))
 
 
@@ -352,8 +355,7 @@ def test_points_do_not_depend_on_chunking(base_scenario):
     def pts(chunk):
         sw = Sweep(base_scenario, {"theatre.line_km": {"low": 100, "high": 2000}},
                    design={"method": "lhs", "points": 9000, "seed": 4}, chunk_points=chunk)
-        return np.concatenate([sw.points(*sw.chunk_bounds(c))["theatre.line_km"]
-                               for c in range(sw.n_chunks)])
+        return all_points(sw, "theatre.line_km")
     np.testing.assert_array_equal(pts(4), pts(10_000))
 
 

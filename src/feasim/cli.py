@@ -218,7 +218,9 @@ def _cmd_sweep(args) -> int:
                            scheduler=args.scheduler, resume=args.resume, progress=progress)
         summary = result.summary()
     except KeyboardInterrupt:
-        done = len(ChunkStoreFor(out).done())
+        from .sweep.store import ChunkStore
+
+        done = len(ChunkStore(out).done())
         print(f"\ninterrupted: {done} of {sweep.n_chunks} chunks are in {out}; "
               f"continue with --resume", file=sys.stderr)
         return 130
@@ -290,11 +292,6 @@ def _finite(obj):
 class UsageError(FeasimError):
     """Options that do not go together."""
 
-
-def ChunkStoreFor(out: str):
-    from .sweep.store import ChunkStore
-
-    return ChunkStore(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

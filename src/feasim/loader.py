@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from .distributions import DIST_NAMES
-from .errors import Problem, ScenarioError
+from .errors import Problem, ProblemsError, ScenarioError
 from .schema import CrossFieldProblems, Scenario, cross_problems
 
 __all__ = [
@@ -249,12 +249,16 @@ def load_scenario(path: str | Path,
         With every problem: file, line, column, field path, rule and value.
     """
     path = Path(path)
+    return parse_scenario(read_input(path, ScenarioError), str(path), overrides)
+
+
+def read_input(path: Path, error: type[ProblemsError] = ScenarioError) -> str:
+    """The text of an input file, or ``error`` (a ProblemsError) saying why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(str(path), None, None, "", "unreadable",
-                                     f"cannot read file: {exc}")]) from None
-    return parse_scenario(text, str(path), overrides)
+        raise error([Problem(str(path), None, None, "", "unreadable",
+                             f"cannot read file: {exc}")]) from None
 
 
 # ---------------------------------------------------------------- overrides

@@ -20,7 +20,7 @@ from ..model.feasibility import check_criteria
 from ..progress import Progress
 from ..results import CriterionResult, Result
 from ..schema import Scenario
-from .engine import Replication, run_replication
+from .engine import Replication, _posture_at, _teams_per_base, run_replication
 
 __all__ = ["simulate", "replication_metrics", "SERIES_UNITS"]
 
@@ -71,8 +71,6 @@ def _busy_integral(rep: Replication, edges: np.ndarray) -> np.ndarray:
 
 def _base_capacity(rep: Replication, bases: int) -> np.ndarray:
     """Team-hours available at each base over the horizon."""
-    from .engine import _teams_per_base
-
     starts = np.array([p.start for p in rep.postures])
     per_base = np.array([_teams_per_base(p.qrf_teams, bases) for p in rep.postures], float)
     edge = np.array([rep.horizon_hours])
@@ -137,8 +135,6 @@ def _qrf_metrics(scenario: Scenario, rep: Replication, p_detect: float) -> dict:
 
 def _series(scenario: Scenario, rep: Replication) -> dict[str, np.ndarray]:
     """Daily series from cumulative integrals: cost grows with days plus incidents."""
-    from .engine import _posture_at
-
     days = int(math.ceil(rep.horizon_hours / 24.0))
     edges = np.arange(days + 1) * 24.0
     at = [_posture_at(rep.postures, t) for t in edges[:-1]]

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy.stats import qmc
 
 from ..errors import Problem, ProblemsError, ScenarioError
-from ..loader import _problems_from, _read_yaml, load_scenario, with_overrides
+from ..loader import _problems_from, _read_yaml, load_scenario, read_input, with_overrides
 from ..metrics import METRICS
 from ..sampling import quantity_paths
 from ..schema import Scenario
@@ -206,15 +206,8 @@ class Sweep:
                                       "a function sweep must name its outputs")])
         self.spec, self.scenario = spec, None
         self.function, self.vectorized = function, vectorized
-        self.numeric = [p for p, ps in spec.parameters.items() if ps.values is None or all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in ps.values)]
-        self.categorical = [p for p in spec.parameters if p not in self.numeric]
-        self.names = list(spec.parameters)
-        self.outputs = list(outputs)
-        self.n_points = self._count()
-        self.chunk_points = spec.chunk_points or 10_000
-        self.n_chunks = math.ceil(self.n_points / self.chunk_points)
-        self._perms = None
+        self._split(numeric_paths=None)
+        self._size(outputs, default_chunk=10_000)
         return self
 
     @property
@@ -240,20 +233,33 @@ class Sweep:
             if spec.days:
                 over["simulation.days"] = spec.days
             self.scenario = with_overrides(scenario, over)
-        numeric_paths = {p for p, _ in quantity_paths(self.scenario)}
-        self.numeric = [p for p, ps in spec.parameters.items()
-                        if p in numeric_paths and (ps.values is None or all(
-                            isinstance(v, (int, float)) and not isinstance(v, bool)
-                            for v in ps.values))]
-        self.categorical = [p for p in spec.parameters if p not in self.numeric]
+        self._split({p for p, _ in quantity_paths(self.scenario)})
         problems = list(self._check(filename, marks))
         if problems:
             raise SweepError(problems)
-        self.names = list(spec.parameters)
-        self.outputs = list(spec.outputs or METRICS)
+        self._size(spec.outputs or list(METRICS),
+                   default_chunk=10_000 if spec.model == "analytic" else 4)
+
+    def _split(self, numeric_paths: set[str] | None) -> None:
+        """Numeric parameters (swept inside a vectorised evaluation) and the others.
+
+        ``numeric_paths``: the scenario's numeric inputs; ``None`` (a function sweep)
+        accepts any name whose values are numbers.
+        """
+        def numbers(ps: ParameterSpec) -> bool:
+            return ps.values is None or all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in ps.values)
+
+        params = self.spec.parameters
+        self.names = list(params)
+        self.numeric = [p for p, ps in params.items()
+                        if (numeric_paths is None or p in numeric_paths) and numbers(ps)]
+        self.categorical = [p for p in params if p not in self.numeric]
+
+    def _size(self, outputs: list[str], default_chunk: int) -> None:
+        self.outputs = list(outputs)
         self.n_points = self._count()
-        default = 10_000 if spec.model == "analytic" else 4
-        self.chunk_points = spec.chunk_points or default
+        self.chunk_points = self.spec.chunk_points or default_chunk
         self.n_chunks = math.ceil(self.n_points / self.chunk_points)
         self._perms: np.ndarray | None = None
 
@@ -393,11 +399,7 @@ def _pick(values: list[Any], idx: np.ndarray) -> np.ndarray:
 def load_sweep(path: str | Path) -> Sweep:
     """Load and validate a sweep file; every problem (its own and its scenario's) at once."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SweepError([Problem(str(path), None, None, "", "unreadable",
-                                  f"cannot read file: {exc}")]) from None
+    text = read_input(path, SweepError)
     data, marks, problems = _read_yaml(text, str(path))
     if data is None and problems:
         raise SweepError(problems)
