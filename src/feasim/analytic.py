@@ -18,7 +18,7 @@ from .model.qrf import response
 from .model.ratios import force_ratios
 from .model.tasks import achievement, requirements
 from .results import CriterionResult, Result
-from .sampling import Draws, draw
+from .sampling import CHUNK, Draws, draw
 from .schema import Scenario
 
 __all__ = ["evaluate", "evaluate_draws"]
@@ -55,9 +55,15 @@ def _own_arrays(values: dict, n: int) -> dict[str, np.ndarray]:
     return out
 
 
-def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
-    """Run the analytic model on given draws (used by sweeps and sensitivity)."""
-    n = d.n
+def _slice(d: Draws, lo: int, hi: int) -> Draws:
+    def cut(v):
+        return v[lo:hi] if isinstance(v, np.ndarray) else v
+    return Draws(n=hi - lo, values={k: cut(v) for k, v in d.values.items()},
+                 events={k: v[lo:hi] for k, v in d.events.items()})
+
+
+def _model(scenario: Scenario, d: Draws) -> dict:
+    """Every metric for the samples of ``d``; each sample is computed on its own."""
     conds = condition_states(scenario, d)
     m: dict[str, np.ndarray] = {}
     m.update(force_generation(scenario, d, conds))
@@ -70,7 +76,27 @@ def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
     m.update(coverage(scenario, d, m["observation_posts"], m["patrol_teams"]))
     m.update(response(scenario, d, m["qrf_teams"], m["detection_probability"]))
     m.update(force_ratios(scenario, d, m["line_combat_troops"], conds))
-    metrics = _own_arrays({k: m[k] for k in METRICS}, n)
+    return {k: m[k] for k in METRICS}
+
+
+def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
+    """Run the analytic model on given draws (used by sweeps and sensitivity).
+
+    Samples are independent, so the model runs on ``CHUNK`` (32,768) of them at a
+    time: the same numbers as one pass, with less memory traffic.
+    """
+    n = d.n
+    if n <= CHUNK:
+        metrics = _own_arrays(_model(scenario, d), n)
+    else:
+        out = {k: np.empty(n) for k in METRICS}
+        for lo in range(0, n, CHUNK):
+            hi = min(lo + CHUNK, n)
+            for k, v in _model(scenario, _slice(d, lo, hi)).items():
+                out[k][lo:hi] = v
+        for a in out.values():
+            a.flags.writeable = False
+        metrics = out
 
     criteria = {
         name: CriterionResult(name, bound, threshold, met, np.broadcast_to(margin, (n,)).copy())

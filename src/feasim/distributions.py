@@ -181,7 +181,10 @@ class Pert(_Dist):
         """Beta quantiles from a cubic Hermite table (error below 1e-8 of high − low),
         exact ``betaincinv`` in the outer 1/1024 of each tail: 50× faster than scipy."""
         a, b = self._shape()
-        return self.low + (self.high - self.low) * _beta_ppf(a, b, u)
+        out = _beta_ppf(a, b, u)
+        out *= self.high - self.low
+        out += self.low
+        return out
 
 
 class Normal(_Dist):
@@ -272,24 +275,42 @@ _TABLE = 2**14
 
 
 @functools.lru_cache(maxsize=64)
-def _beta_table(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
-    """Quantiles and their slopes (1/pdf) of Beta(a, b) at u = k / 2^14."""
+def _beta_table(a: float, b: float) -> tuple[np.ndarray, ...]:
+    """Cubic Hermite coefficients of the Beta(a, b) quantile on cells of width 2^-14.
+
+    The cubic on cell ``k`` matches the quantile and its slope (1/pdf) at both ends,
+    ``u = k / 2^14`` and ``(k + 1) / 2^14``. Returned as ``(c3, c2, c1, c0)`` so that
+    the quantile at ``u = (k + f) / 2^14`` is ``((c3 f + c2) f + c1) f + c0``.
+    """
     x = special.betaincinv(a, b, np.linspace(0.0, 1.0, _TABLE + 1))
     with np.errstate(all="ignore"):
         slope = 1.0 / stats.beta(a, b).pdf(x)
-    return x, np.nan_to_num(slope, posinf=0.0)
+    slope = np.nan_to_num(slope, posinf=0.0) / _TABLE
+    x0, x1, s0, s1 = x[:-1], x[1:], slope[:-1], slope[1:]
+    c2 = 3 * (x1 - x0) - 2 * s0 - s1
+    c3 = 2 * (x0 - x1) + s0 + s1
+    return c3, c2, s0.copy(), x0.copy()
+
+
+_TAIL = 1 / 1024
 
 
 def _beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
-    x, slope = _beta_table(a, b)
+    c3, c2, c1, c0 = _beta_table(a, b)
     s = u * _TABLE
-    k = np.minimum(s.astype(np.int64), _TABLE - 1)
-    f = s - k
-    h = 1.0 / _TABLE
-    f2, f3 = f * f, f * f * f
-    out = ((2 * f3 - 3 * f2 + 1) * x[k] + (f3 - 2 * f2 + f) * h * slope[k]
-           + (3 * f2 - 2 * f3) * x[k + 1] + (f3 - f2) * h * slope[k + 1])
-    tail = (u < 1 / 1024) | (u > 1 - 1 / 1024)  # where the slope is steep or infinite
+    k = s.astype(np.intp)
+    np.minimum(k, _TABLE - 1, out=k)
+    f = s
+    f -= k
+    out = np.take(c3, k)   # Horner, in place: this runs on millions of samples
+    out *= f
+    out += np.take(c2, k)
+    out *= f
+    out += np.take(c1, k)
+    out *= f
+    out += np.take(c0, k)
+    tail = u < _TAIL  # where the slope is steep or infinite
+    tail |= u > 1 - _TAIL
     if tail.any():
         # betaincinv fails (NaN) below about 1e-100, where the quantile is < 1e-40 anyway.
         out[tail] = special.betaincinv(a, b, np.maximum(u[tail], 1e-100))

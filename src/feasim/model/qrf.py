@@ -37,9 +37,12 @@ def erlang_c(servers, load):
     b = np.ones(c.shape)
     b_at_c = np.where(c == 0, 1.0, 0.0)
     top = int(np.max(c)) if c.size else 0
-    for k in range(1, top + 1):
-        b = a * b / (k + a * b)
-        b_at_c = np.where(c == k, b, b_at_c)
+    ab, den = np.empty(c.shape), np.empty(c.shape)
+    for k in range(1, top + 1):   # b = a·b / (k + a·b), in place: runs on millions
+        np.multiply(a, b, out=ab)
+        np.add(ab, k, out=den)
+        np.divide(ab, den, out=b)
+        np.copyto(b_at_c, b, where=(c == k))
     with np.errstate(all="ignore"):
         cw = c * b_at_c / (c - a * (1.0 - b_at_c))
     return np.where(a >= c, 1.0, np.where(a == 0, 0.0, cw))
