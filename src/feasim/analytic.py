@@ -89,7 +89,8 @@ def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
     if n <= CHUNK:
         metrics = _own_arrays(_model(scenario, d), n)
     else:
-        out = {k: np.empty(n) for k in METRICS}
+        block = np.empty((len(METRICS), n))  # one allocation: far fewer page faults
+        out = {k: block[i] for i, k in enumerate(METRICS)}
         for lo in range(0, n, CHUNK):
             hi = min(lo + CHUNK, n)
             for k, v in _model(scenario, _slice(d, lo, hi)).items():

@@ -7,6 +7,8 @@ Exit codes: 0 success; 2 bad input or usage (no traceback unless ``--debug``);
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import math
 import sys
@@ -56,6 +58,16 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
     return value
 
 
@@ -156,6 +168,69 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true",
                    help="never show the progress bar (it is shown only on a terminal)")
 
+    p = add(
+        "sensitivity", help="rank the uncertain inputs by their effect on an output",
+        description="Sensitivity of one output to the scenario's uncertain inputs and its "
+                    "condition/honour events. tornado: each input at its 5th and 95th "
+                    "percentile, the others at their medians (swing in the output's unit, "
+                    "arc elasticity). morris: elementary effects (mu_star, in output units "
+                    "per unit of probability). sobol: first-order and total Sobol' indices "
+                    "(shares of the output's variance) with 95% bootstrap intervals. Morris "
+                    "and Sobol' need SALib: pip install 'feasim[sensitivity]'.",
+        epilog="example: feasim sensitivity scenarios/claims/c02-experts-100k-in-theatre.yaml "
+               "--method sobol --output fill_ratio --n 1024 --group-by contributor")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--method", choices=["tornado", "morris", "sobol"], default="sobol",
+                   help="method (default: sobol)")
+    p.add_argument("--output", metavar="METRIC",
+                   help="a metric (see 'feasim metrics') or 'feasible' (1 where every "
+                        "criterion holds; the default when the scenario has criteria)")
+    p.add_argument("--n", type=_positive_int, metavar="N",
+                   help="sobol: base samples, a power of 2 (default 1024; evaluations "
+                        "N x (factors + 2)); morris: trajectories (default 100; evaluations "
+                        "N x (factors + 1)); tornado: unused")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="seed of the design (default: the scenario's uncertainty.seed)")
+    p.add_argument("--group-by", choices=["contributor", "condition", "both"],
+                   help="rank a contributor's inputs (pledge, honour, ramp-up...) or a "
+                        "condition's probability and event as one factor")
+    _add_set(p)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="output format (default: table)")
+
+    p = add(
+        "frontier", help="find the minimum force that meets the scenario's criteria",
+        description="Scale every contributor's pledge by one factor and find, by "
+                    "bisection on the same Monte Carlo draws, the smallest scale at which "
+                    "P(feasible) reaches --probability. Reports the scale, the pledged "
+                    "troops (mean, persons), in-theatre troops and troops per km (medians) "
+                    "at that scale. With --over, repeats this for each value of a parameter "
+                    "and prints the curve. A target that no force meets (conditions, or a "
+                    "fixed posture) is reported as unreachable, with the failing criteria.",
+        epilog="example: feasim frontier scenarios/claims/c02-experts-100k-in-theatre.yaml "
+               "--probability 0.9 --over theatre.line_km --range 100:2000:5")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--probability", type=_probability, default=0.9, metavar="P",
+                   help="target P(feasible), in (0, 1] (default: 0.9)")
+    p.add_argument("--over", metavar="PATH",
+                   help="parameter to vary, by dotted path (e.g. theatre.line_km)")
+    vals = p.add_mutually_exclusive_group()
+    vals.add_argument("--values", metavar="V1,V2,...",
+                      help="values of --over, comma-separated (in the field's unit)")
+    vals.add_argument("--range", dest="value_range", metavar="LO:HI:N",
+                      help="N evenly spaced values of --over from LO to HI")
+    p.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="random seed (default: the scenario's uncertainty.seed)")
+    p.add_argument("--tol", type=_positive_float, default=1e-3, metavar="T",
+                   help="relative precision of the minimum (default: 0.001)")
+    p.add_argument("--max-scale", type=_positive_float, default=1000.0, metavar="X",
+                   help="largest scale of the pledges tried (default: 1000)")
+    _add_set(p)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="output format (default: table)")
+
     p = add("schema", help="print the scenario JSON Schema",
             description="Print the JSON Schema of scenario files, for editors. "
                         "Save it and add '# yaml-language-server: $schema=PATH' "
@@ -249,6 +324,136 @@ def _cmd_sweep(args) -> int:
     return EXIT_OK
 
 
+def _cmd_sensitivity(args) -> int:
+    from .sensitivity import analyse
+
+    scenario = load_scenario(args.file, args.overrides)
+    res = analyse(scenario, args.method, output=args.output, n=args.n, seed=args.seed,
+                  group_by=args.group_by)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(res.to_dict(), indent=2, allow_nan=False) + "\n")
+        return EXIT_OK
+    rows = res.rows()
+    cols = [c for c in rows[0] if c != "factor" and not c.endswith("_conf")]
+    if args.format == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        allc = [c for c in rows[0] if c != "factor"]
+        w.writerow(["factor", *allc, "members"])
+        for r in rows:
+            w.writerow([r["factor"], *[repr(float(r[c])) for c in allc],
+                        ";".join(res.groups[r["factor"]])])
+        sys.stdout.write(buf.getvalue())
+        return EXIT_OK
+    unit = METRICS[res.output].unit if res.output in METRICS else "probability"
+    if res.method == "sobol":
+        what = (f"Sobol' indices: shares of the output's variance, {100 * res.conf_level:g}% "
+                "bootstrap intervals")
+    elif res.method == "morris":
+        what = (f"Morris elementary effects, per unit of probability, {100 * res.conf_level:g}% "
+                "bootstrap intervals of mu_star")
+    else:
+        lo, hi = res.quantiles
+        what = (f"one at a time: each factor at its {100 * lo:g}th and {100 * hi:g}th "
+                "percentile, the others at their medians")
+    print(f"{scenario.name}: sensitivity of {res.output} ({unit})")
+    print(f"{what}; {res.evaluations:,} evaluations")
+    if res.method == "tornado":
+        print(f"output with every input at its median: {fmt(res.base_output)}")
+    width = max(len(r["factor"]) for r in rows) + 2
+    conf = {c[:-5] for c in rows[0] if c.endswith("_conf")}
+    heads = [c + (" (± half-width)" if c in conf else "") for c in cols]
+    colw = [max(12, len(h)) for h in heads]
+    print(f"\n{'factor':<{width}}" + "".join(f" {h:>{w}}" for h, w in zip(heads, colw, strict=True)))
+    for r in rows:
+        cells = []
+        for c, w in zip(cols, colw, strict=True):
+            text = fmt(r[c]) if c not in conf else f"{r[c]:.3f} ± {r[c + '_conf']:.3f}"
+            cells.append(f" {text:>{w}}")
+        print(f"{r['factor']:<{width}}" + "".join(cells))
+    grouped = {g: m for g, m in res.groups.items() if len(m) > 1}
+    if grouped:
+        print("\ngroups:")
+        for g, m in grouped.items():
+            print(f"  {g}: {', '.join(m)}")
+    return EXIT_OK
+
+
+def _frontier_values(args) -> list:
+    import yaml
+
+    if args.values is not None:
+        items = [t.strip() for t in args.values.split(",")]
+        if not all(items):
+            raise UsageError(f"--values: empty item in {args.values!r}")
+        return [yaml.safe_load(t) for t in items]
+    try:
+        lo, hi, n = args.value_range.split(":")
+        lo_f, hi_f, n_i = float(lo), float(hi), int(n)
+    except ValueError:
+        raise UsageError(f"--range must be LO:HI:N, e.g. 100:2000:5; "
+                         f"got {args.value_range!r}") from None
+    if n_i < 1 or not (math.isfinite(lo_f) and math.isfinite(hi_f)):
+        raise UsageError(f"--range needs finite LO and HI and N >= 1; got {args.value_range!r}")
+    vals = [lo_f + (hi_f - lo_f) * i / max(n_i - 1, 1) for i in range(n_i)]
+    return [int(v) if float(v).is_integer() else v for v in vals]
+
+
+def _cmd_frontier(args) -> int:
+    from .frontier import frontier, minimum_force
+
+    if (args.values is not None or args.value_range is not None) and not args.over:
+        raise UsageError("--values and --range need --over PATH")
+    if args.over and args.values is None and args.value_range is None:
+        raise UsageError("--over needs --values or --range")
+    scenario = load_scenario(args.file, args.overrides)
+    opts = dict(samples=args.samples, seed=args.seed, tol=args.tol, max_scale=args.max_scale)
+    if args.over:
+        res = frontier(scenario, args.over, _frontier_values(args), args.probability, **opts)
+        rows = res.rows()
+        payload = res.to_dict()
+    else:
+        m = minimum_force(scenario, args.probability, **opts)
+        rows = [{**{k: getattr(m, k) for k in ("reachable", "scale", "p_feasible",
+                                              "pledged_troops", "in_theatre_troops",
+                                              "troops_per_km")}, "message": m.message}]
+        payload = m.to_dict()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(_finite(payload), indent=2, allow_nan=False) + "\n")
+        return EXIT_OK
+    if args.format == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+        return EXIT_OK
+    print(f"{scenario.name}: minimum force for P(feasible) >= {args.probability:g}")
+    print("every pledge scaled by one factor; same draws at every scale; "
+          f"{scenario.uncertainty.samples if args.samples is None else args.samples:,} samples")
+    first = [args.over] if args.over else []
+    heads = first + ["scale", "pledged (mean)", "in theatre (p50)", "troops/km (p50)",
+                     "P(feasible)"]
+    print("\n" + "  ".join(f"{h:>16}" for h in heads))
+    notes = []
+    for r in rows:
+        cells = [fmt(r[args.over]) if isinstance(r[args.over], (int, float)) else
+                 str(r[args.over])] if args.over else []
+        if r["reachable"]:
+            cells += [f"{r['scale']:.4g}", fmt(r["pledged_troops"]),
+                      fmt(r["in_theatre_troops"]), fmt(r["troops_per_km"]),
+                      f"{r['p_feasible']:.3f}"]
+        else:
+            cells += ["unreachable", "", "", "", f"{r['p_feasible']:.3f}"]
+        print("  ".join(f"{c:>16}" for c in cells))
+        if r["message"]:
+            notes.append((cells[0] if args.over else "", r["message"]))
+    print("\nunits: troops in persons; scale 1 = the pledges as written")
+    for where, msg in notes:
+        print(f"note{' (' + args.over + ' = ' + where + ')' if where else ''}: {msg}")
+    return EXIT_OK
+
+
 def _cmd_schema(args) -> int:
     schema = Scenario.model_json_schema()
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -277,7 +482,8 @@ def _cmd_metrics(args) -> int:
 
 
 _COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "simulate": _cmd_simulate,
-             "sweep": _cmd_sweep, "schema": _cmd_schema, "metrics": _cmd_metrics}
+             "sweep": _cmd_sweep, "sensitivity": _cmd_sensitivity,
+             "frontier": _cmd_frontier, "schema": _cmd_schema, "metrics": _cmd_metrics}
 
 
 def _finite(obj):
