@@ -282,3 +282,14 @@ def test_cli_frontier_table_json_and_errors(capsys):
                      (["--over", "theatre.line_km", "--values", "-3"], "theatre.line_km")):
         code, _, err = _cli(capsys, "frontier", C02, *bad)
         assert code == 2 and msg in err and "Traceback" not in err, (bad, err)
+
+
+def test_scenario_tornado_base_is_the_plan_as_stated():
+    s = feasim.load_scenario(C06)
+    r = analyse(s, "tornado", output="fill_ratio", group_by="condition")
+    assert r.base_output == 1.0  # every condition holds, every pledge honoured
+    for cond in s.conditions:
+        # at its 95th percentile the condition's event fails: nobody who needs it deploys
+        assert r.high[f"conditions.{cond}"] < r.low[f"conditions.{cond}"]
+    with pytest.raises(SensitivityError, match="base must map"):
+        tornado(ishigami, ISHIGAMI, base={"x9": 0.5})

@@ -355,11 +355,12 @@ def _cmd_sensitivity(args) -> int:
     else:
         lo, hi = res.quantiles
         what = (f"one at a time: each factor at its {100 * lo:g}th and {100 * hi:g}th "
-                "percentile, the others at their medians")
+                "percentile, the others at their medians, every condition holding and "
+                "every pledge honoured")
     print(f"{scenario.name}: sensitivity of {res.output} ({unit})")
     print(f"{what}; {res.evaluations:,} evaluations")
     if res.method == "tornado":
-        print(f"output with every input at its median: {fmt(res.base_output)}")
+        print(f"output in that base case: {fmt(res.base_output)}")
     width = max(len(r["factor"]) for r in rows) + 2
     conf = {c[:-5] for c in rows[0] if c.endswith("_conf")}
     heads = [c + (" (± half-width)" if c in conf else "") for c in cols]

@@ -317,11 +317,14 @@ def _members(names: list[str], per_name: list[str], order: list[str]) -> dict[st
 def tornado(func: Callable, parameters: Mapping[str, Any], *,
             quantiles: tuple[float, float] = (0.05, 0.95),
             groups: Mapping[str, Sequence[str]] | None = None,
+            base: Mapping[str, float] | None = None,
             output: str = "output") -> TornadoResult:
     """One-at-a-time sensitivity: each factor at its low and high quantile.
 
-    All other inputs sit at their medians. ``2k + 1`` rows in one call of
-    ``func``. A group moves all its members to the same quantile at once.
+    All other inputs sit at their base: the median, or the quantile ``base[name]``
+    (a scenario's condition and honour events sit at "holds", quantile ~0).
+    ``2k + 1`` rows in one call of ``func``. A group moves all its members to the
+    same quantile at once.
     """
     dists = _distributions(parameters)
     names = list(dists)
@@ -329,9 +332,17 @@ def tornado(func: Callable, parameters: Mapping[str, Any], *,
     if not 0 < lo_q < 0.5 < hi_q < 1:
         raise SensitivityError(f"quantiles must satisfy 0 < low < 0.5 < high < 1; "
                                f"got {quantiles!r}")
+    base = dict(base or {})
+    bad = [f"{k!r}: {v!r}" for k, v in base.items()
+           if k not in dists or not (isinstance(v, (int, float)) and 0 < v < 1)]
+    if bad:
+        raise SensitivityError("base must map parameter names to quantiles in (0, 1); "
+                               f"bad: {', '.join(bad)}")
     per_name, order = _factors(names, groups)
     k = len(order)
     u = np.full((2 * k + 1, len(names)), 0.5)
+    for j, name in enumerate(names):
+        u[:, j] = base.get(name, 0.5)
     for i, f in enumerate(order):
         cols = [j for j, g in enumerate(per_name) if g == f]
         u[1 + 2 * i, cols] = lo_q
@@ -535,6 +546,8 @@ def analyse(scenario, method: str = "sobol", *, output: str | None = None,
     prob = scenario_problem(scenario, output, group_by)
     kw: dict[str, Any] = dict(groups=prob.groups or None, output=prob.output, **options)
     if method == "tornado":
+        # Base case: the plan as stated, every condition holding and every pledge honoured.
+        kw.setdefault("base", {p: _EPS for p in prob.parameters if p.startswith("event:")})
         return tornado(prob.func, prob.parameters, **kw)
     kw["seed"] = scenario.uncertainty.seed if seed is None else seed
     if n is not None:
