@@ -50,3 +50,23 @@ def test_shipped_schema_file_is_current(capsys):
     current = json.loads(capsys.readouterr().out)
     shipped = json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
     assert shipped == current, "run: feasim schema -o docs/scenario.schema.json"
+
+
+def test_generated_field_reference_is_current():
+    from feasim.schema_doc import schema_markdown
+
+    shipped = (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
+    assert shipped == schema_markdown(), \
+        "run: feasim schema --markdown -o docs/scenario-reference.md"
+    # every field of every block is in it
+    for name, field in feasim_fields():
+        assert f"| `{name}` |" in shipped, (name, field)
+
+
+def feasim_fields():
+    from feasim.schema import Scenario
+
+    defs = Scenario.model_json_schema()["$defs"]
+    for d in defs.values():
+        for name in d.get("properties", {}):
+            yield name, d

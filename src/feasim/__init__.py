@@ -10,7 +10,7 @@ ratios and whether contributors can sustain it.
 >>> r.summary("troops_per_km")                                                     # doctest: +SKIP
 """
 
-from . import frontier, sensitivity  # submodules: feasim.sensitivity.sobol, ...
+from . import discovery, frontier, sensitivity  # submodules: feasim.sensitivity.sobol, ...
 from .analytic import evaluate, evaluate_draws
 from .errors import FeasimError, Problem, ScenarioError
 from .loader import (
@@ -46,5 +46,6 @@ __all__ = [
     "Problem",
     "sensitivity",
     "frontier",
+    "discovery",
     "__version__",
 ]

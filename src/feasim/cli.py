@@ -231,11 +231,68 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default: table)")
 
+    p = add(
+        "discover", help="find the input ranges where the plan is feasible (PRIM boxes)",
+        description="Scenario discovery: run the analytic model and find, with PRIM "
+                    "(Friedman & Fisher 1999), a box of input ranges where the outcome "
+                    "(feasible, or one criterion met) is likely. Reports the box's bounds "
+                    "(in each input's unit; event inputs are uniforms in (0, 1): a "
+                    "condition holds below its probability) with its coverage (share of "
+                    "positive samples inside), density (P(outcome) inside) and mass "
+                    "(share of all samples inside), and the peeling trajectory.",
+        epilog="example: feasim discover scenarios/claims/c06-coalition-of-the-willing.yaml "
+               "--samples 5000 --threshold 0.8")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--output", default="feasible", metavar="NAME",
+                   help="'feasible' (default) or the name of one criterion")
+    p.add_argument("--threshold", type=_probability, metavar="D",
+                   help="choose the box of highest coverage with density >= D "
+                        "(default: the densest box)")
+    p.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="Monte Carlo samples (default: the scenario's; several thousand "
+                        "are advisable)")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="random seed (default: the scenario's uncertainty.seed)")
+    _add_set(p)
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="output format (default: table)")
+
+    p = add(
+        "report", help="write an HTML and a Markdown report on a scenario",
+        description="Run a scenario and write report.html (one self-contained file, figures "
+                    "embedded) and report.md (with figures/*.png) to DIR: the verdict "
+                    "(criteria, P(feasible), margins), the scenario in historical context "
+                    "(troops per km against line length), metric distributions, the posture "
+                    "by sector, the minimum force over line length, every input with its "
+                    "unit and source; with --simulate, in-theatre strength over time; with "
+                    "--sensitivity, the inputs ranked. Needs matplotlib: "
+                    "pip install 'feasim[plots]' (sobol and morris also need "
+                    "'feasim[sensitivity]').",
+        epilog="example: feasim report scenarios/claims/c02-experts-100k-in-theatre.yaml "
+               "-o feasim-out/c02-report --simulate --sensitivity tornado")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("-o", "--out", metavar="DIR",
+                   help="output folder (default: feasim-out/NAME-report)")
+    p.add_argument("--simulate", action="store_true",
+                   help="also run the simulation (its settings from the scenario)")
+    p.add_argument("--sensitivity", choices=["tornado", "morris", "sobol"], metavar="METHOD",
+                   help="also rank the inputs: tornado, morris or sobol")
+    p.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="random seed (default: the scenario's uncertainty.seed)")
+    p.add_argument("--probability", type=_probability, default=0.9, metavar="P",
+                   help="target P(feasible) of the minimum-force search (default: 0.9)")
+    _add_set(p)
+
     p = add("schema", help="print the scenario JSON Schema",
             description="Print the JSON Schema of scenario files, for editors. "
                         "Save it and add '# yaml-language-server: $schema=PATH' "
                         "as the first line of a scenario file.")
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the fields as Markdown tables (docs/scenario-reference.md) "
+                        "instead of the JSON Schema")
 
     add("metrics", help="list every output metric with its unit",
         description="List every metric name, unit and meaning, by group.")
@@ -455,11 +512,67 @@ def _cmd_frontier(args) -> int:
     return EXIT_OK
 
 
+def _cmd_discover(args) -> int:
+    from .discovery import prim_result
+
+    scenario = load_scenario(args.file, args.overrides)
+    result = evaluate(scenario, samples=args.samples, seed=args.seed)
+    res = prim_result(result, output=args.output, threshold=args.threshold)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(res.to_dict(), indent=2, allow_nan=False) + "\n")
+        return EXIT_OK
+    share = res.n_positive / res.n
+    print(f"{scenario.name}: where is '{args.output}' likely? PRIM on {res.n:,} samples "
+          f"(overall {share:.3f}), {len(res.names)} varying inputs")
+    if res.box is None:
+        print(f"no box: {res.message}")
+    else:
+        b = res.box
+        print(f"\nbox: coverage {b.coverage:.3f}, density {b.density:.3f}, mass {b.mass:.3f}, "
+              f"{b.n_restricted} inputs restricted (in each field's unit; event inputs are "
+              "uniforms, a condition holding below its probability)")
+        for name, (lo, hi) in b.bounds.items():
+            if math.isinf(lo):
+                text = f"at most {fmt(hi)}"
+            elif math.isinf(hi):
+                text = f"at least {fmt(lo)}"
+            else:
+                text = f"{fmt(lo)} to {fmt(hi)}"
+            print(f"  {name}: {text}")
+    print(f"\n{'step':>4} {'coverage':>9} {'density':>8} {'mass':>6} {'inputs':>6}")
+    for i, b in enumerate(res.trajectory):
+        mark = "  <- chosen" if i == res.selected else ""
+        print(f"{i:>4} {b.coverage:>9.3f} {b.density:>8.3f} {b.mass:>6.3f} "
+              f"{b.n_restricted:>6}{mark}")
+    return EXIT_OK
+
+
+def _cmd_report(args) -> int:
+    from .report import write_report
+
+    scenario = load_scenario(args.file, args.overrides)
+    out = args.out or f"feasim-out/{scenario.name}-report"
+    rep = write_report(args.file, out, simulate=args.simulate, sensitivity=args.sensitivity,
+                       samples=args.samples, seed=args.seed, overrides=args.overrides,
+                       probability=args.probability)
+    print(f"wrote {rep.html} (self-contained) and {rep.markdown} "
+          f"(with {len(rep.figures)} figures in {rep.markdown.parent / 'figures'})")
+    for note in rep.notes:
+        print(f"note: {note}")
+    return EXIT_OK
+
+
 def _cmd_schema(args) -> int:
-    schema = Scenario.model_json_schema()
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "title": "feasim scenario", **{k: v for k, v in schema.items() if k != "title"}}
-    text = json.dumps(schema, indent=2) + "\n"
+    if args.markdown:
+        from .schema_doc import schema_markdown
+
+        text = schema_markdown()
+    else:
+        schema = Scenario.model_json_schema()
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                  "title": "feasim scenario",
+                  **{k: v for k, v in schema.items() if k != "title"}}
+        text = json.dumps(schema, indent=2) + "\n"
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
@@ -484,7 +597,8 @@ def _cmd_metrics(args) -> int:
 
 _COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "simulate": _cmd_simulate,
              "sweep": _cmd_sweep, "sensitivity": _cmd_sensitivity,
-             "frontier": _cmd_frontier, "schema": _cmd_schema, "metrics": _cmd_metrics}
+             "frontier": _cmd_frontier, "discover": _cmd_discover, "report": _cmd_report, "schema": _cmd_schema,
+             "metrics": _cmd_metrics}
 
 
 def _finite(obj):

@@ -91,6 +91,8 @@ def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
     progress:
         Progress bar on stderr (default: only on a terminal).
 
+    Notes
+    -----
     The same sweep gives the same rows whatever the executor and worker count.
     A point that fails is recorded with its error and the sweep goes on.
     """
