@@ -7,6 +7,12 @@ shipped (``low``/``high``). Each record cites source keys of facts.md; grade
 A = official/primary/peer-reviewed, B = reputable secondary, C = aggregator.
 Everything is loaded once and returned as immutable objects.
 
+Note: ``C1`` and ``C2`` are both facts.md source keys (UNFICYP) and claim ids;
+:func:`sources` holds the former, :func:`claims` the latter. Write
+``facts:C1`` or ``claims:C1`` where the difference matters.
+
+Examples
+--------
 >>> from feasim import refdata
 >>> round(refdata.mission("unifil").density_high, 1)
 87.5
@@ -16,9 +22,6 @@ Everything is loaded once and returned as immutable objects.
 ...  if p.mission.key == "unifil"]
 ["83 /km is inside UNIFIL's 64–88 /km range"]
 
-Note: ``C1`` and ``C2`` are both facts.md source keys (UNFICYP) and claim ids;
-:func:`sources` holds the former, :func:`claims` the latter. Write
-``facts:C1`` or ``claims:C1`` where the difference matters.
 """
 
 from __future__ import annotations

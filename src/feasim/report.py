@@ -1,0 +1,457 @@
+"""Reports: one scenario's inputs, verdict, distributions and context, as HTML and Markdown.
+
+:func:`write_report` runs the analytic model (and, on request, the simulation
+and a sensitivity analysis), finds the minimum force, draws the figures of
+:mod:`feasim.plots` and writes
+
+- ``report.html``: one self-contained file, figures embedded (PNG, base64);
+- ``report.md`` with the figures as PNG files in ``figures/``.
+
+The wording is the model's, not an opinion: the report states what the
+scenario's inputs imply under the model's assumptions and says what it leaves
+out. Every input is listed with its unit and, for scenario files, the source
+comment written beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from . import __version__
+from .analytic import evaluate
+from .distributions import _Dist
+from .errors import FeasimError
+from .metrics import GROUPS, METRICS
+from .output import fmt
+from .results import Result, summarise
+from .schema import Scenario
+
+__all__ = ["write_report", "Report", "input_rows", "field_comments"]
+
+_SKIP = frozenset({"criteria", "simulation", "uncertainty", "name", "title", "description",
+                   "sources", "notes"})
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def field_comments(path: str | Path) -> dict[str, str]:
+    """Comments written after a field on its line in a scenario file, by ``--set`` path.
+
+    ``line_km: 1200  # C1`` gives ``{"theatre.line_km": "C1"}``; list items are
+    named as in ``--set`` (``contributors[France].troops``).
+    """
+    from .loader import _read_yaml
+
+    text = Path(path).read_text(encoding="utf-8")
+    data, marks, _ = _read_yaml(text, str(path))
+    lines = text.splitlines()
+    out: dict[str, str] = {}
+    for loc, (line, _col) in marks.items():
+        if not loc or line > len(lines):
+            continue
+        comment = _trailing_comment(lines[line - 1])
+        if comment:
+            out[_path_of(loc, data)] = comment
+    return out
+
+
+def _trailing_comment(line: str) -> str:
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and i > 0 and line[i - 1] in " \t":
+            return line[i + 1:].strip()
+    return ""
+
+
+def _path_of(loc: tuple, data: Any) -> str:
+    parts, node = [], data
+    for key in loc:
+        if isinstance(key, int):
+            item = node[key] if isinstance(node, list) and key < len(node) else None
+            name = item.get("name") if isinstance(item, dict) else None
+            parts[-1] += f"[{name if name is not None else key}]"
+            node = item
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, _Dist):
+        d = value.model_dump(by_alias=True)
+        kind = d.pop("dist")
+        return kind + " " + ", ".join(f"{k} {fmt(float(v))}" for k, v in d.items()
+                                      if isinstance(v, (int, float)))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return fmt(float(value))
+    return str(value)
+
+
+def _meaning(info) -> str:
+    return " ".join((info.description or "").replace("``", "").split())
+
+
+def input_rows(scenario: Scenario, comments: dict[str, str] | None = None
+               ) -> list[dict[str, str]]:
+    """Every input field of a scenario: path, value, meaning (with unit), source comment."""
+    comments = comments or {}
+    rows: list[dict[str, str]] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, info in type(model).model_fields.items():
+            if not prefix and name in _SKIP:
+                continue
+            value = getattr(model, name)
+            path = f"{prefix}{name}"
+            if value is None:
+                continue
+            if isinstance(value, BaseModel) and not isinstance(value, _Dist):
+                walk(value, path + ".")
+            elif isinstance(value, (list, tuple)) and value and isinstance(value[0], BaseModel):
+                for item in value:
+                    walk(item, f"{path}[{getattr(item, 'name', '?')}].")
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    rows.append({"field": f"{path}.{k}", "value": _describe(v),
+                                 "meaning": _meaning(info),
+                                 "source": comments.get(f"{path}.{k}", "")})
+            elif isinstance(value, (list, tuple)):
+                rows.append({"field": path, "value": ", ".join(map(str, value)) or "(none)",
+                             "meaning": _meaning(info),
+                             "source": comments.get(path, "")})
+            else:
+                rows.append({"field": path, "value": _describe(value),
+                             "meaning": _meaning(info),
+                             "source": comments.get(path, "")})
+
+    walk(scenario, "")
+    return rows
+
+
+# ------------------------------------------------------------------ the report
+
+
+@dataclass
+class Report:
+    """What :func:`write_report` wrote, and the results it drew on."""
+
+    html: Path
+    markdown: Path
+    figures: dict[str, Path]
+    result: Result
+    notes: list[str] = field(default_factory=list)
+    """Parts left out and why (e.g. a sensitivity output that never varies)."""
+
+
+@dataclass
+class _Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    table: tuple[list[str], list[list[str]]] | None = None
+    figure: str | None = None
+    caption: str = ""
+
+
+def _verdict(scenario: Scenario, result: Result) -> _Section:
+    sec = _Section("Verdict")
+    if not result.criteria:
+        sec.paragraphs.append("The scenario sets no criteria, so there is no verdict; the "
+                              "metrics below describe what its force buys.")
+        return sec
+    p = result.p_feasible
+    n = result.samples
+    half = 1.96 * math.sqrt(max(p * (1 - p), 1e-12) / n)
+    sec.paragraphs.append(
+        f"Under the model's assumptions, the scenario meets every criterion in "
+        f"{100 * p:.1f}% of {n:,} Monte Carlo samples: P(feasible) = {p:.3f} "
+        f"(± {half:.3f}, 95% sampling interval).")
+    rows = []
+    for name, c in result.criteria.items():
+        unit = METRICS[name].unit if name in METRICS else ""
+        margin = float(np.nanmedian(c.margin)) if np.isfinite(c.margin).any() else math.nan
+        rows.append([name, f"{'≥' if c.bound == 'min' else '≤'} {fmt(c.threshold)} {unit}",
+                     f"{c.p_met:.3f}", f"{fmt(margin)} {unit}"])
+    sec.table = (["criterion", "threshold", "P(met)", "median margin (> 0: met)"], rows)
+    return sec
+
+
+def _metrics_table(result: Result) -> tuple[list[str], list[list[str]]]:
+    rows = []
+    for group in GROUPS:
+        for name, m in METRICS.items():
+            if m.group != group or name not in result.metrics:
+                continue
+            v = result.metrics[name]
+            if np.isnan(v).all():
+                continue
+            s = summarise(v)
+            rows.append([group, name, m.unit, fmt(s["p05"]), fmt(s["p50"]), fmt(s["p95"])])
+    return ["group", "metric", "unit", "p05", "median", "p95"], rows
+
+
+def _baseline_line(scenario: Scenario) -> float | None:
+    line = scenario.theatre.line_km
+    if scenario.theatre.sectors:
+        return None  # sector lengths are tied to line_km: no curve over it
+    if isinstance(line, _Dist):
+        return float(line.ppf(np.array([0.5]))[0])
+    return float(line)
+
+
+def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
+                 simulate: bool = False, sensitivity: str | None = None,
+                 samples: int | None = None, seed: int | None = None,
+                 overrides=(), probability: float = 0.9, progress: bool | None = False
+                 ) -> Report:
+    """Write ``report.html`` and ``report.md`` (with ``figures/*.png``) to ``out_dir``.
+
+    Parameters
+    ----------
+    scenario:
+        A scenario, or the path of a scenario file (then the comments beside
+        its fields are reported as their sources).
+    simulate:
+        Also run the SimPy simulation (its settings from the scenario) for the
+        in-theatre strength fan chart and a comparison with the analytic model.
+    sensitivity:
+        ``tornado``, ``morris`` or ``sobol``: rank the inputs by their effect on
+        P(feasible) (or on ``fill_ratio`` when the scenario has no criteria).
+    samples, seed:
+        Monte Carlo samples and seed (default: the scenario's).
+    probability:
+        Target P(feasible) of the minimum-force search.
+    """
+    from . import plots
+    from .loader import load_scenario, with_overrides
+
+    comments: dict[str, str] = {}
+    if isinstance(scenario, (str, Path)):
+        src = Path(scenario)
+        scenario = load_scenario(src, list(overrides))
+        comments = field_comments(src)
+    elif overrides:
+        scenario = with_overrides(scenario, overrides)
+    if sensitivity is not None and sensitivity not in ("tornado", "morris", "sobol"):
+        raise FeasimError(f"sensitivity must be tornado, morris or sobol; got {sensitivity!r}")
+    out = Path(out_dir)
+    figdir = out / "figures"
+    figdir.mkdir(parents=True, exist_ok=True)
+
+    result = evaluate(scenario, samples=samples, seed=seed)
+    notes: list[str] = []
+    figures: dict[str, Any] = {}
+    sections: list[_Section] = []
+
+    head = _Section("Scenario")
+    head.paragraphs.append(scenario.description or "")
+    basis = {"in_theatre": "troops in theatre at one time",
+             "committed": "total committed, rotation included"}[scenario.force.basis]
+    head.paragraphs.append(f"Troop figures are read as {basis} (force.basis: "
+                           f"{scenario.force.basis}). Analytic model, {result.samples:,} "
+                           f"samples, seed {result.seed}; feasim {__version__}.")
+    sections.append(head)
+    sections.append(_verdict(scenario, result))
+
+    figures["density"] = plots.density_chart(scenario, result)
+    sections.append(_Section(
+        "In historical context", figure="density",
+        caption="Troops per km of line against line length (log scales): historical missions "
+                "(ranges as bars), the claims C2, C3 and C4, and this scenario (median, "
+                "5–95% range). Densities of missions that watch a line are comparable only "
+                "roughly with a force meant to hold one; see docs/reference-data.md."))
+
+    figures["distributions"] = plots.metric_distributions(result)
+    sections.append(_Section(
+        "Metric distributions", figure="distributions",
+        caption="Distributions over the Monte Carlo samples, with each criterion's threshold."))
+    figures["posture"] = plots.posture_by_sector(scenario, result)
+    sections.append(_Section("Posture along the line", figure="posture",
+                             caption="Median coverage by sector along the line."))
+
+    metrics = _Section("All metrics", table=_metrics_table(result))
+    sections.append(metrics)
+
+    if simulate:
+        from .simulation import simulate as run_sim
+
+        sim = run_sim(scenario, progress=progress)
+        figures["strength"] = plots.strength_fan_chart(sim)
+        rows = []
+        for name in ("in_theatre_troops", "detection_probability", "response_hours_mean",
+                     "qrf_wait_probability"):
+            if name in sim.metrics and name in result.metrics:
+                rows.append([name, METRICS[name].unit, fmt(summarise(result[name])["mean"]),
+                             fmt(summarise(sim[name])["mean"])])
+        sections.append(_Section(
+            "Over time (simulation)", figure="strength",
+            paragraphs=[f"SimPy simulation, {sim.samples} replications of "
+                        f"{scenario.simulation.days:g} days. Analytic means beside simulated "
+                        "means (time averages over the horizon):"],
+            table=(["metric", "unit", "analytic mean", "simulated mean"], rows),
+            caption="Troops in theatre by day: median and 50%/90% bands across replications."))
+
+    if sensitivity:
+        from .sensitivity import SensitivityError, analyse
+
+        output = "feasible" if scenario.criteria else "fill_ratio"
+        try:
+            sens = analyse(scenario, sensitivity, output=output, group_by="both")
+            figures["sensitivity"] = plots.sensitivity_chart(sens)
+            top = sens.rows()[:10]
+            cols = [c for c in top[0] if c != "factor"]
+            sections.append(_Section(
+                f"Which inputs matter ({sensitivity})", figure="sensitivity",
+                paragraphs=[f"Sensitivity of {output}; contributors and conditions grouped; "
+                            f"{sens.evaluations:,} evaluations."],
+                table=(["factor", *cols], [[r["factor"], *[fmt(r[c]) for c in cols]]
+                                           for r in top]),
+                caption="Inputs ranked by their effect."))
+        except (SensitivityError, FeasimError) as exc:
+            notes.append(f"sensitivity not shown: {exc}")
+
+    if scenario.criteria:
+        from .frontier import frontier, minimum_force
+
+        base = _baseline_line(scenario)
+        if base is not None:
+            values = [round(base * f) for f in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)]
+            fr = frontier(scenario, "theatre.line_km", values, probability,
+                          samples=samples, seed=seed)
+            figures["frontier"] = plots.frontier_chart(fr)
+            rows = [[fmt(v), "unreachable" if not m.reachable else f"{m.scale:.3g}",
+                     fmt(m.pledged_troops), fmt(m.in_theatre_troops)]
+                    for v, m in zip(fr.values, fr.points, strict=True)]
+            paras = [f"Smallest scale of every pledge at which P(feasible) ≥ {probability:g}, "
+                     "over line length (the posture otherwise as written)."]
+            paras += [f"At {fmt(v)} km: {m.message}" for v, m in zip(fr.values, fr.points,
+                                                                     strict=True) if m.message]
+            sections.append(_Section(
+                "Minimum force", figure="frontier", paragraphs=paras,
+                table=(["line (km)", "scale", "pledged (persons)", "in theatre (persons)"],
+                       rows),
+                caption="Minimum force against line length; unreachable points marked."))
+        else:
+            m = minimum_force(scenario, probability, samples=samples, seed=seed)
+            text = (f"Smallest scale of every pledge meeting P(feasible) ≥ {probability:g}: "
+                    + (f"{m.scale:.3g} ({fmt(m.pledged_troops)} pledged, "
+                       f"{fmt(m.in_theatre_troops)} in theatre)." if m.reachable
+                       else m.message))
+            sections.append(_Section("Minimum force", paragraphs=[text]))
+
+    inputs = input_rows(scenario, comments)
+    sections.append(_Section(
+        "Inputs", paragraphs=["Every input as written; the source column is the comment "
+                              "beside the field in the scenario file."],
+        table=(["field", "value", "meaning (unit)", "source"],
+               [[r["field"], r["value"], r["meaning"], r["source"]] for r in inputs])))
+    from .refdata import cite
+
+    src = _Section("Sources and notes")
+    if scenario.sources:
+        src.paragraphs.append("Sources (keys of the reference data, grades in brackets): "
+                              + cite(scenario.sources) + ".")
+    src.paragraphs += list(scenario.notes)
+    sections.append(src)
+    sections.append(_Section("What this report does not say", paragraphs=[
+        "It evaluates the scenario as written, under the model's assumptions (docs/model.md): "
+        "steady-state closed forms for coverage and queues, no terrain, weather, logistics or "
+        "adversary adaptation, and force ratios as rules of thumb, some disputed. A "
+        "probability here is the share of samples of the stated input distributions, not a "
+        "forecast."]))
+
+    # ---- write
+    pngs: dict[str, bytes] = {}
+    paths: dict[str, Path] = {}
+    for key, fig in figures.items():
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        pngs[key] = buf.getvalue()
+        paths[key] = figdir / f"{key}.png"
+        paths[key].write_bytes(pngs[key])
+    if notes:
+        sections.append(_Section("Left out", paragraphs=notes))
+    title = scenario.title or scenario.name
+    md = out / "report.md"
+    md.write_text(_markdown(title, sections), encoding="utf-8")
+    page = out / "report.html"
+    page.write_text(_html(title, sections, pngs), encoding="utf-8")
+    return Report(html=page, markdown=md, figures=paths, result=result, notes=notes)
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(title: str, sections: list[_Section]) -> str:
+    out = [f"# {title}", ""]
+    for s in sections:
+        out += [f"## {s.title}", ""]
+        for p in s.paragraphs:
+            if p:
+                out += [p, ""]
+        if s.figure:
+            out += [f"![{_md_cell(s.caption)}](figures/{s.figure}.png)", "", f"*{s.caption}*", ""]
+        if s.table:
+            head, rows = s.table
+            out.append("| " + " | ".join(map(_md_cell, head)) + " |")
+            out.append("|" + "---|" * len(head))
+            out += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in rows]
+            out.append("")
+    return "\n".join(out)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;
+margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:.2em;
+margin-top:1.6em}table{border-collapse:collapse;font-size:.9em;margin:.6em 0}
+td,th{border:1px solid #ddd;padding:.25em .5em;vertical-align:top}th{background:#f5f5f5}
+td.num{text-align:right}figure{margin:1em 0}img{max-width:100%}
+figcaption{font-size:.9em;color:#555}
+"""
+_NUM = re.compile(r"^[\s≥≤<>±\-–+0-9.,%a-z/]*[0-9][\s0-9.,%a-z/]*$")
+
+
+def _html(title: str, sections: list[_Section], pngs: dict[str, bytes]) -> str:
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{e(title)}</h1>"]
+    for s in sections:
+        out.append(f"<h2>{e(s.title)}</h2>")
+        out += [f"<p>{e(p)}</p>" for p in s.paragraphs if p]
+        if s.figure and s.figure in pngs:
+            data = base64.b64encode(pngs[s.figure]).decode("ascii")
+            out.append(f'<figure><img alt="{e(s.caption)}" src="data:image/png;base64,{data}">'
+                       f"<figcaption>{e(s.caption)}</figcaption></figure>")
+        if s.table:
+            head, rows = s.table
+            out.append("<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head)
+                       + "</tr></thead><tbody>")
+            for r in rows:
+                cells = "".join(
+                    f'<td class="num">{e(c)}</td>' if _NUM.match(str(c)) else f"<td>{e(c)}</td>"
+                    for c in map(str, r))
+                out.append(f"<tr>{cells}</tr>")
+            out.append("</tbody></table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
