@@ -106,13 +106,19 @@ def design(d: int, n: int, sampler: str, rng: np.random.Generator) -> np.ndarray
     took half of the analytic model's time).
     ``random``: independent uniforms.
     """
+    # Quantile functions of unbounded distributions are infinite at 0 (probability
+    # 2^-53): every value is raised to at least the smallest normal float.
+    tiny = np.finfo(float).tiny
     if sampler == "lhs":
         u = np.empty((d, n))
         blocks = [(lo, min(lo + LHS_BLOCK, n)) for lo in range(0, n, LHS_BLOCK)]
-        identity = np.arange(min(n, LHS_BLOCK), dtype=np.int64)
+        # Strata as floats: the shuffle swaps 8-byte items either way, so the
+        # permutation is the one rng.permutation(m) gives, and the sum below
+        # needs no conversion.
+        identity = np.arange(min(n, LHS_BLOCK), dtype=np.float64)
         strata = np.empty_like(identity)
         for j in range(d):
-            for lo, hi in blocks:
+            for lo, hi in blocks:      # one block at a time, in the processor's cache
                 m = hi - lo
                 perm = strata[:m]
                 perm[:] = identity[:m]
@@ -121,12 +127,12 @@ def design(d: int, n: int, sampler: str, rng: np.random.Generator) -> np.ndarray
                 rng.random(out=row)
                 row += perm
                 row /= m
+                np.maximum(row, tiny, out=row)
     elif sampler == "random":
         u = rng.random((d, n))
+        np.maximum(u, tiny, out=u)
     else:
         raise ValueError(f"sampler must be 'lhs' or 'random'; got {sampler!r}")
-    # Quantile functions of unbounded distributions are infinite at 0 (probability 2^-53).
-    np.maximum(u, np.finfo(float).tiny, out=u)
     return u
 
 
@@ -157,14 +163,15 @@ def draw(scenario: Scenario, n: int | None = None,
         if not is_uncertain(v):
             values[path] = float(v)
     for j, (path, v) in enumerate(uncertain):
-        if n <= CHUNK:
-            x = v.ppf(u[j])
-        else:
-            x = np.empty(n)
-            for lo in range(0, n, CHUNK):
-                x[lo:lo + CHUNK] = v.ppf(u[j, lo:lo + CHUNK])
-        if path.rsplit(".", 1)[-1] in COUNT_FIELDS:
-            x = np.rint(x)
+        # Each uniform is replaced by its quantile in place, a chunk at a time:
+        # no new memory for the values, and the temporaries stay in cache.
+        x = u[j]
+        count = path.rsplit(".", 1)[-1] in COUNT_FIELDS
+        for lo in range(0, n, CHUNK):
+            part = x[lo:lo + CHUNK]
+            part[:] = v.ppf(part)
+            if count:
+                np.rint(part, out=part)
         values[path] = x
     k = len(uncertain)
     ev = {name: u[k + i] for i, name in enumerate(events)}
