@@ -70,3 +70,32 @@ def feasim_fields():
     for d in defs.values():
         for name in d.get("properties", {}):
             yield name, d
+
+
+def test_json_schema_carries_the_ranges_feasim_checks():
+    """Editors see the same ranges as the validator: a constant out of range is
+    flagged as it is typed (distributions are checked by feasim alone)."""
+    from feasim.schema import LIMIT, Scenario
+
+    defs = Scenario.model_json_schema()["$defs"]
+
+    def number(block, field):
+        branches = defs[block]["properties"][field]["oneOf"]
+        return next(b for b in branches if b.get("type") == "number")
+
+    assert number("Theatre", "line_km") == {"type": "number", "exclusiveMinimum": 0,
+                                           "maximum": LIMIT}
+    prob = number("Contributor", "honour_probability")
+    assert (prob["minimum"], prob["maximum"]) == (0, 1)
+    assert number("QRF", "bases")["minimum"] == 1
+    assert number("QRF", "bases")["multipleOf"] == 1
+    assert "multipleOf" not in number("Theatre", "line_km")
+
+
+def test_field_reference_shows_ranges():
+    from feasim.schema_doc import schema_markdown
+
+    text = schema_markdown()
+    assert "| `line_km` | number or [distribution](#distributions) (> 0) |" in text
+    assert "| `bases` | number or [distribution](#distributions) (≥ 1, whole) |" in text
+    assert "| `samples` | integer (≥ 1, ≤ 100,000,000) |" in text

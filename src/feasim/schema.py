@@ -56,9 +56,13 @@ def _domain(
     lo_open: bool = False,
     hi_open: bool = False,
     whole: bool = False,
-) -> AfterValidator:
+) -> tuple[AfterValidator, _DomainJsonSchema]:
     """Check that a constant, or a distribution's whole support, lies in a range,
-    and that no value that can be drawn exceeds :data:`LIMIT` in magnitude."""
+    and that no value that can be drawn exceeds :data:`LIMIT` in magnitude.
+
+    Returns the validator and the same range for the JSON Schema (on the plain
+    number; a distribution's support is checked by feasim alone).
+    """
 
     def describe() -> str:
         parts = []
@@ -93,17 +97,42 @@ def _domain(
             raise PydanticCustomError("whole_number", "must be a whole number")
         return value
 
-    return AfterValidator(check)
+    return AfterValidator(check), _DomainJsonSchema(lo, hi, lo_open, hi_open, whole)
 
 
-Positive = Annotated[Quantity, _domain(0, lo_open=True)]
-NonNegative = Annotated[Quantity, _domain(0)]
-Probability = Annotated[Quantity, _domain(0, 1)]
-Count = Annotated[Quantity, _domain(0, whole=True)]
-PositiveCount = Annotated[Quantity, _domain(1, whole=True)]
-AtLeastOne = Annotated[Quantity, _domain(1)]
-Fraction = Annotated[Quantity, _domain(0, 1, hi_open=True)]
-HoursPerDay = Annotated[Quantity, _domain(0, 24, lo_open=True)]
+class _DomainJsonSchema:
+    """Puts a field's range into the number branch of its JSON Schema, so that
+    editors flag a constant out of range as the scenario is typed."""
+
+    def __init__(self, lo: float, hi: float, lo_open: bool, hi_open: bool, whole: bool):
+        self.bounds: dict[str, float] = {}
+        if lo > -math.inf:
+            self.bounds["exclusiveMinimum" if lo_open else "minimum"] = lo
+        else:
+            self.bounds["minimum"] = -LIMIT
+        if hi < math.inf:
+            self.bounds["exclusiveMaximum" if hi_open else "maximum"] = hi
+        else:
+            self.bounds["maximum"] = LIMIT
+        if whole:
+            self.bounds["multipleOf"] = 1
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        js = handler(core_schema)
+        for branch in js.get("oneOf", [js]):
+            if branch.get("type") == "number":
+                branch.update(self.bounds)
+        return js
+
+
+Positive = Annotated[Quantity, *_domain(0, lo_open=True)]
+NonNegative = Annotated[Quantity, *_domain(0)]
+Probability = Annotated[Quantity, *_domain(0, 1)]
+Count = Annotated[Quantity, *_domain(0, whole=True)]
+PositiveCount = Annotated[Quantity, *_domain(1, whole=True)]
+AtLeastOne = Annotated[Quantity, *_domain(1)]
+Fraction = Annotated[Quantity, *_domain(0, 1, hi_open=True)]
+HoursPerDay = Annotated[Quantity, *_domain(0, 24, lo_open=True)]
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", min_length=1, max_length=80)]
 Label = Annotated[str, Field(pattern=r"^[^\[\]\.=]+$", min_length=1, max_length=120)]

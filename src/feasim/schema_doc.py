@@ -9,11 +9,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .schema import Scenario
+from .schema import LIMIT, Scenario
 
 __all__ = ["schema_markdown"]
 
 _DISTS = ("Uniform", "Triangular", "Pert", "Normal", "LogNormal", "TruncNormal")
+
+
+def _range(prop: dict[str, Any]) -> str:
+    """A number's range from its JSON Schema bounds, e.g. ``> 0, ≤ 1, whole``."""
+    parts = []
+    for key, sign in (("minimum", "≥"), ("exclusiveMinimum", ">"),
+                      ("maximum", "≤"), ("exclusiveMaximum", "<")):
+        if key in prop and abs(prop[key]) != LIMIT:
+            v = prop[key]
+            parts.append(f"{sign} {int(v):,}" if float(v).is_integer() else f"{sign} {v:g}")
+    if prop.get("multipleOf") == 1 and prop.get("type") != "integer":
+        parts.append("whole")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _type(prop: dict[str, Any]) -> str:
@@ -22,7 +35,8 @@ def _type(prop: dict[str, Any]) -> str:
     if "oneOf" in prop:
         refs = [p.get("$ref", "").rsplit("/", 1)[-1] for p in prop["oneOf"]]
         if set(refs) >= set(_DISTS):
-            return "number or [distribution](#distributions)"
+            number = next((p for p in prop["oneOf"] if p.get("type") == "number"), {})
+            return f"number or [distribution](#distributions){_range(number)}"
         return " or ".join(_type(p) for p in prop["oneOf"])
     if "anyOf" in prop:
         parts = [_type(p) for p in prop["anyOf"] if p.get("type") != "null"]
@@ -37,6 +51,8 @@ def _type(prop: dict[str, Any]) -> str:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:
         return f"`{prop['const']}`"
+    if t in ("number", "integer"):
+        return f"{t}{_range(prop)}"
     return str(t or "any")
 
 
@@ -67,7 +83,10 @@ def schema_markdown() -> str:
            "Every field of a scenario file, generated from its JSON Schema "
            "([scenario.schema.json](scenario.schema.json)). Units are in each field's "
            "meaning; [scenario-format.md](scenario-format.md) explains the format with "
-           "examples, and the rules between fields.", "",
+           "examples, and the rules between fields. A range in brackets, e.g. "
+           "(≥ 0, ≤ 1), holds for a constant and for every value a distribution "
+           "can draw (\"whole\": a constant must be a whole number, drawn values are "
+           f"rounded); no number may exceed ±{LIMIT:,.0f} in magnitude.", "",
            "## Scenario", "", _cell(schema.get("description", "")), ""]
     out += _table(schema) + [""]
     for name in sorted(defs):
