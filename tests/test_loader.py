@@ -236,6 +236,30 @@ def test_scenario_is_really_frozen(base):
         base.name = "other"
 
 
+@pytest.mark.parametrize("change", [
+    lambda d: d.__setitem__("x", 0.5), lambda d: d.update(x=0.5), lambda d: d.clear(),
+    lambda d: d.pop("ceasefire"), lambda d: d.setdefault("x", 0.5), lambda d: d.popitem(),
+])
+def test_scenario_mappings_are_read_only_too(change):
+    import copy
+    import pickle
+
+    sc = feasim.load_scenario("scenarios/claims/c06-coalition-of-the-willing.yaml")
+    before = sc.model_dump()
+    for mapping in (sc.conditions, sc.criteria):
+        with pytest.raises(TypeError, match="read-only.*with_overrides"):
+            change(mapping)
+    assert sc.model_dump() == before
+    # copies keep the values and stay read-only; serialisation is unchanged
+    for other in (copy.deepcopy(sc), pickle.loads(pickle.dumps(sc))):
+        assert other == sc
+        with pytest.raises(TypeError):
+            other.conditions["x"] = 0.5
+    assert feasim.Scenario.model_validate_json(sc.model_dump_json()) == sc
+    changed = feasim.with_overrides(sc, {"conditions.ceasefire": 0.5})
+    assert changed.conditions["ceasefire"] == 0.5 and sc.conditions["ceasefire"] != 0.5
+
+
 def test_override_problems_name_the_field_as_written():
     (p,) = problems_of(BASE_YAML, ["contributors[United Kingdom].troops=-5"])
     assert p.path == "contributors[United Kingdom].troops"

@@ -41,6 +41,33 @@ __all__ = [
     "CrossFieldProblems",
 ]
 
+class FrozenDict(dict):
+    """A ``dict`` that refuses changes: the mappings of a frozen :class:`Scenario`
+    (``conditions``, ``criteria``). A changed scenario is a new one, made and
+    validated by :func:`feasim.with_overrides`, e.g.
+    ``feasim.with_overrides(scenario, {"conditions.ceasefire": 0.5})``."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a scenario is read-only; make a changed, validated copy "
+                        "with feasim.with_overrides(scenario, {'path': value})")
+
+    __setitem__ = __delitem__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> "FrozenDict":
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "FrozenDict":
+        import copy
+
+        return type(self)({k: copy.deepcopy(v, memo) for k, v in self.items()})
+
+
 ROLES = ("line", "reserve", "rear", "training", "air", "maritime")
 
 
@@ -435,6 +462,9 @@ class Scenario(_Strict):
         problems = list(cross_problems(self.model_dump(mode="json", by_alias=True)))
         if problems:
             raise CrossFieldProblems(problems)
+        # A frozen model still holds plain dicts: make them read-only as well.
+        for name in ("conditions", "criteria"):
+            object.__setattr__(self, name, FrozenDict(getattr(self, name)))
         return self
 
 
