@@ -216,6 +216,34 @@ def test_rejected_value_fails_its_points_and_the_sweep_goes_on(base_scenario, tm
     assert rows.loc[~bad, "response_hours_p90"].notna().all()
 
 
+def test_points_breaking_a_rule_between_swept_inputs_fail_with_the_rule(tmp_path):
+    """Each end is valid alone (checked before the sweep), but a short line with a
+    wide attacked sector breaks the rule between the two: those points fail."""
+    sc = feasim.with_overrides(scenario_from(BASE_YAML), {
+        "adversary": {"troops": 50_000, "attack_sector_km": 10}})
+    sw = Sweep(sc, {"theatre.line_km": {"values": [30, 100]},
+                    "adversary.attack_sector_km": {"values": [10, 50]}},
+               design={"method": "factorial"}, outputs=["fill_ratio"], samples_per_point=4)
+    rows = run_sweep(sw, tmp_path / "r", executor="serial").to_dataframe()
+    bad = (rows["theatre.line_km"] == 30) & (rows["adversary.attack_sector_km"] == 50)
+    assert bad.sum() == 1 and len(rows) == 4
+    msg = rows.loc[bad, "error"].iloc[0]
+    assert "[wider_than_line]" in msg and "up to 50 km" in msg and "from 30 km" in msg
+    assert rows.loc[bad, "fill_ratio"].isna().all() and rows.loc[bad, "p_feasible"].isna().all()
+    assert rows.loc[~bad, "error"].isna().all() and rows.loc[~bad, "fill_ratio"].notna().all()
+
+
+def test_point_problems_checks_sector_sums_per_point(base_scenario):
+    from feasim.schema import point_problems
+
+    sc = feasim.with_overrides(base_scenario, {"theatre.sectors": [
+        {"name": "North", "length_km": 700}, {"name": "South", "length_km": 500}]})
+    got = point_problems(sc, {"theatre.sectors[North].length_km": np.array([700.0, 650.0])})
+    assert got[0] is None
+    assert "sum to 1150 km, not line_km = 1200 km [sectors_sum]" in got[1]
+    assert point_problems(sc, {"contributors[France].troops": np.ones(3)}) == [None] * 3
+
+
 def test_a_point_that_raises_is_recorded_alone(base_scenario, tmp_path, monkeypatch):
     import feasim.sweep.evaluate as ev
 

@@ -39,6 +39,7 @@ __all__ = [
     "UncertaintySettings",
     "ROLES",
     "CrossFieldProblems",
+    "point_problems",
 ]
 
 class FrozenDict(dict):
@@ -528,6 +529,50 @@ def cross_problems(data: Any):
         if block and _block_missing(data, block):
             yield (("criteria", name), "metric_not_modelled",
                    f"output {name!r} needs '{block}' in the scenario", name)
+
+
+def point_problems(scenario: "Scenario", values: dict[str, Any]) -> list[str | None]:
+    """The rules between fields, checked point by point for a sweep that sets numeric
+    inputs per point without building a scenario for each (the analytic model).
+
+    ``values`` maps input paths (``theatre.line_km``, ``adversary.attack_sector_km``,
+    ``theatre.sectors[NAME].length_km``, …) to one value
+    per point; inputs not in it keep the scenario's value. Returns, per point,
+    ``None`` or the message of every broken rule, as ``path: message [rule]``.
+    Only the rules that numeric inputs can break are checked here: the sectors'
+    sum and the attacked sector's width (settings such as ``simulation.*`` are
+    applied by building a scenario, which checks every rule).
+    """
+    n = len(next(iter(values.values()))) if values else 0
+    out: list[list[str]] = [[] for _ in range(n)]
+
+    def get(path: str, default: Any) -> np.ndarray:
+        v = values.get(path)
+        return np.full(n, float(default)) if v is None else np.asarray(v, dtype=float)
+
+    def flag(bad: np.ndarray, text: Any) -> None:
+        for i in np.flatnonzero(bad):
+            out[i].append(text(i))
+
+    th = scenario.theatre
+    if th.sectors and (("theatre.line_km" in values)
+                       or any(f"theatre.sectors[{x.name}].length_km" in values
+                              for x in th.sectors)):
+        line = get("theatre.line_km", support(th.line_km)[0])
+        total = sum(get(f"theatre.sectors[{x.name}].length_km", x.length_km)
+                    for x in th.sectors)
+        flag(~np.isclose(total, line, rtol=1e-9, atol=1e-9),
+             lambda i: f"theatre.sectors: sector lengths sum to {total[i]:g} km, "
+                       f"not line_km = {line[i]:g} km [sectors_sum]")
+    adv = scenario.adversary
+    if adv is not None and ("theatre.line_km" in values or "adversary.attack_sector_km" in values):
+        line_lo = get("theatre.line_km", support(th.line_km)[0])
+        width_hi = get("adversary.attack_sector_km", support(adv.attack_sector_km)[1])
+        flag((line_lo > 0) & (line_lo < width_hi),
+             lambda i: f"adversary.attack_sector_km: the attacked sector (up to "
+                       f"{width_hi[i]:g} km) can be longer than the line (from "
+                       f"{line_lo[i]:g} km) [wider_than_line]")
+    return ["; ".join(msgs) if msgs else None for msgs in out]
 
 
 def _raw_support(x: Any) -> tuple[float, float] | None:

@@ -23,7 +23,7 @@ from ..errors import FeasimError
 from ..loader import with_overrides
 from ..model.feasibility import check_criteria
 from ..sampling import COUNT_FIELDS, Draws, draw
-from ..schema import Scenario
+from ..schema import Scenario, point_problems
 
 __all__ = ["ChunkTask", "evaluate_chunk"]
 
@@ -109,6 +109,15 @@ def evaluate_chunk(task: ChunkTask) -> dict[str, Any]:
             rows = _one_by_one(task, scen, idx, seq, run, errors)
         for name, col in rows.items():
             out[name][idx] = col
+        if task.model == "analytic" and task.numeric:
+            # Numeric inputs are set per point without building a scenario: check the
+            # rules between fields here; a point that breaks one fails, with the rule.
+            broken = point_problems(scen, {p: task.values[p][idx] for p in task.numeric})
+            for j, msg in enumerate(broken):
+                if msg is not None:
+                    errors[idx[j]] = f"invalid point: {msg}"
+                    for name in out:
+                        out[name][idx[j]] = np.nan
     cols: dict[str, Any] = {"point": task.first_point + np.arange(n, dtype=np.int64)}
     for p in task.numeric + task.categorical:
         v = task.values[p]
