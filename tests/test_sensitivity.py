@@ -259,6 +259,16 @@ def test_cli_sensitivity_formats(capsys, method):
     assert code == 0 and text.splitlines()[0].startswith("factor,")
 
 
+def test_cli_grouped_morris_explains_its_missing_sigma(capsys):
+    code, table, err = _cli(capsys, "sensitivity", C06, "--method", "morris", "--n", "16",
+                            "--group-by", "contributor")
+    assert code == 0, err
+    row = next(line for line in table.splitlines()
+               if line.startswith("contributors[France] "))
+    assert row.split()[-1] == "n/a"
+    assert "sigma is n/a for a group" in table
+
+
 def test_cli_sensitivity_bad_input_exits_2_without_traceback(capsys):
     code, out, err = _cli(capsys, "sensitivity", C02, "--method", "sobol", "--n", "100")
     assert code == 2 and "power of 2" in err and "Traceback" not in err

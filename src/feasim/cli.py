@@ -434,6 +434,10 @@ def _cmd_sensitivity(args) -> int:
         print("\ngroups:")
         for g, m in grouped.items():
             print(f"  {g}: {', '.join(m)}")
+        if res.method == "morris":
+            print("(sigma is n/a for a group: with groups, SALib's Morris method "
+                  "(Campolongo et al. 2007) moves a group's members together and "
+                  "ranks by mu_star alone)")
     return EXIT_OK
 
 

@@ -252,6 +252,9 @@ class MorrisResult(_Result):
     Effects are in output units per unit of probability: moving an input
     across its whole distribution (quantile 0.125 → 0.875 with 4 levels) is a
     step of 0.75, so ``mu_star`` compares inputs of different units directly.
+    With groups, ``sigma`` is NaN for a group of two or more inputs: SALib's
+    grouped method (Campolongo, Cariboni & Saltelli 2007) moves the members
+    together and is meant to rank by ``mu_star`` alone.
     """
 
     conf_level: float = 0.95
