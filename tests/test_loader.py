@@ -260,6 +260,11 @@ def test_scenario_mappings_are_read_only_too(change):
     assert changed.conditions["ceasefire"] == 0.5 and sc.conditions["ceasefire"] != 0.5
 
 
+def test_override_of_an_unknown_block_blames_the_override_not_the_file():
+    (p,) = problems_of(BASE_YAML, ["nope.x=3"])
+    assert (p.file, p.line, p.path, p.rule) == ("--set nope.x=3", None, "nope", "extra_forbidden")
+
+
 def test_override_problems_name_the_field_as_written():
     (p,) = problems_of(BASE_YAML, ["contributors[United Kingdom].troops=-5"])
     assert p.path == "contributors[United Kingdom].troops"

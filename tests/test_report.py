@@ -72,3 +72,8 @@ def test_cli_report(tmp_path, capsys):
     assert main(["report", str(C2), "--sensitivity", "fast"]) == 2
     assert main(["report", str(tmp_path / "missing.yaml")]) == 2
     assert "missing.yaml" in capsys.readouterr().err
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    assert main(["report", str(C2), "-o", str(a_file), "--samples", "200"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write the report to {a_file}" in err and "internal error" not in err

@@ -285,6 +285,14 @@ def test_cli_sweep_usage_errors(capsys, tmp_path):
     assert "--executor dask" in capsys.readouterr().err
     assert main(["sweep", str(tmp_path / "none.yaml")]) == 2
     assert main(["sweep", str(sweep_file), "--executor", "threads"]) == 2
+    capsys.readouterr()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for out, msg in ((a_file, "is not a sweep folder"),
+                     (a_file / "sub", "cannot write the sweep folder")):
+        assert main(["sweep", str(sweep_file), "--executor", "serial", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert msg in err and "Traceback" not in err and "internal error" not in err
 
 
 # ---------------------------------------------------------------- functions

@@ -178,12 +178,15 @@ def _problems_from(err: ValidationError, filename: str, marks, origin: Mapping[L
 def _problem(loc, rule, msg, value, has_value, filename, marks, origin) -> Problem:
     shown, mark = _locate(loc, marks)
     for prefix, where in origin.items():
+        label, _, key = where.partition("\0")
         if shown[: len(prefix)] == prefix:
             # Name the field as the override did (contributors[France], not [1]).
-            label, _, key = where.partition("\0")
             rest = _show(shown[len(prefix):])
             path = key + ("" if not rest else rest if rest.startswith("[") else "." + rest)
             return Problem(label, None, None, path or _show(shown), rule, msg, value, has_value)
+        if shown and prefix[: len(shown)] == tuple(shown) and tuple(shown) not in marks:
+            # A block the override created (--set nope.x=3 makes 'nope'): blame the override.
+            return Problem(label, None, None, _show(shown), rule, msg, value, has_value)
     line, col = mark if mark else (None, None)
     return Problem(filename, line, col, _show(shown), rule, msg, value, has_value)
 

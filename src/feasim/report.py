@@ -254,7 +254,11 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         raise FeasimError(f"sensitivity must be tornado, morris or sobol; got {sensitivity!r}")
     out = Path(out_dir)
     figdir = out / "figures"
-    figdir.mkdir(parents=True, exist_ok=True)
+    try:
+        figdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # before any work: a folder that cannot be written is bad input
+        raise FeasimError(f"cannot write the report to {out}: {exc.strerror or exc}; "
+                          "choose another -o folder") from None
 
     result = evaluate(scenario, samples=samples, seed=seed)
     notes: list[str] = []

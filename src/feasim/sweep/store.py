@@ -59,12 +59,16 @@ class ChunkStore:
                 raise StoreError(f"{self.root} holds a different sweep (fingerprint "
                                  f"{old.get('fingerprint')} ≠ {info['fingerprint']}): the sweep "
                                  f"or its scenario changed; use another --out")
-        elif self.root.exists() and any(self.root.iterdir()):
+        elif self.root.exists() and (not self.root.is_dir() or any(self.root.iterdir())):
             raise StoreError(f"{self.root} exists and is not a sweep folder; use another --out")
-        self.chunks.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(info, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.manifest)
+        try:
+            self.chunks.mkdir(parents=True, exist_ok=True)
+            tmp = self.manifest.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(info, indent=2, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.manifest)
+        except OSError as exc:
+            raise StoreError(f"cannot write the sweep folder {self.root}: "
+                             f"{exc.strerror or exc}; use another --out") from None
         return self.done()
 
     def path(self, k: int) -> Path:
