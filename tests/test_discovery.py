@@ -301,8 +301,9 @@ def test_prim_result_refuses_what_it_cannot_explain(c06):
     none = feasim.evaluate(feasim.load_scenario(
         SCENARIOS / "claims" / "c03-france-uk-10k-in-theatre.yaml"), samples=500, seed=1)
     assert none.p_feasible == 0
-    with pytest.raises(ValueError, match=r"P\(feasible\) is 0 in all 500 samples"):
+    with pytest.raises(ValueError, match=r"P\(feasible\) is 0 in all 500 samples") as info:
         prim_result(none)
+    assert "'feasim frontier' finds the force" in str(info.value)
 
 
 def test_cli_discover_table_json_and_errors(capsys):

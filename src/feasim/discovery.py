@@ -486,8 +486,13 @@ def prim_result(result: Result, *, output: str = "feasible", **kw: Any) -> PrimR
         raise DiscoveryError(f"unknown output {output!r}; known: {known}")
     y = np.asarray(y, dtype=bool)
     if not y.any():
+        hint = ("; 'feasim frontier' finds the force that would make it feasible, and "
+                "--output CRITERION studies one criterion at a time"
+                if output == "feasible" else
+                "; 'feasim frontier' finds the force that would meet it")
         raise DiscoveryError(f"{what} is 0 in all {y.size} samples of {result.scenario!r}: "
-                             "there is no positive sample to find a box for")
+                             "no values of the uncertain inputs make it happen, so there "
+                             f"is no box to find{hint}")
     varying = {k: np.asarray(v, dtype=float) for k, v in result.inputs.items()
                if np.ndim(v) == 1 and np.size(v) == y.size and np.any(v != v[0])}
     if not varying:
