@@ -93,6 +93,30 @@ def test_bad_sweep_file_reports_every_problem(tmp_path):
     assert rules["name"].rule == "string_pattern_mismatch" and rules["name"].line == 1
     assert rules["parameters.theatre.line_km"].line == 4
     assert rules["design"].line == 5
+    # checks that need the scenario come in the same report
+    assert rules["outputs[0]"].rule == "unknown_metric" and rules["outputs[0]"].line == 6
+
+
+def test_every_problem_of_a_sweep_file_at_once(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: bad sweep\n"
+        f"scenario: {SCENARIOS / 'claims' / 'c02-experts-100k-in-theatre.yaml'}\n"
+        "samples_per_point: 0\n"
+        "parameters:\n"
+        "  posture.patrols.teamz: {low: 50, high: 300}\n"
+        "  force.basis: {values: 3}\n"
+        "outputs: [troops_per_km, nope]\n")
+    with pytest.raises(SweepError) as info:
+        load_sweep(path)
+    got = {p.path: (p.rule, p.line) for p in info.value.problems}
+    assert got["name"] == ("string_pattern_mismatch", 1)
+    assert got["samples_per_point"] == ("greater_than_equal", 3)
+    assert got["parameters.posture.patrols.teamz"] == ("unknown_path", 5)
+    assert got["outputs[1]"] == ("unknown_metric", 7)
+    assert got["parameters.force.basis.values"] == ("list_type", 6)
+    lines = [p.line for p in info.value.problems]
+    assert lines == sorted(lines)
 
 
 def test_sweep_values_checked_against_the_scenario(base_scenario):

@@ -271,16 +271,10 @@ class Sweep:
         spec = self.spec
         for path, ps in spec.parameters.items():
             first = ps.low if ps.low is not None else ps.values[0]
-            try:
-                with_overrides(self.scenario, {path: first})
-            except ScenarioError as exc:
-                structural = [p for p in exc.problems
-                              if p.rule in ("bad_override", "extra_forbidden")]
-                if structural:
-                    yield Problem(*where("parameters", path), f"parameters.{path}",
-                                  "unknown_path", f"the scenario has no field {path!r}: "
-                                  + "; ".join(p.message for p in structural), path, True)
-                    continue
+            unknown = _unknown_path(self.scenario, path, first, where)
+            if unknown is not None:
+                yield unknown
+                continue
             if ps.low is not None and path not in self.numeric:
                 yield Problem(*where("parameters", path), f"parameters.{path}", "not_numeric",
                               "a range needs a numeric input of the scenario; give 'values' "
@@ -296,11 +290,7 @@ class Sweep:
                     yield Problem(*where("parameters", path), f"parameters.{path}",
                                   "invalid_value", f"the scenario rejects {value!r}: {reason}",
                                   value, True)
-        for i, name in enumerate(spec.outputs or []):
-            if name not in METRICS:
-                yield Problem(*where("outputs", i), f"outputs[{i}]", "unknown_metric",
-                              f"no output named {name!r}; 'feasim metrics' lists them",
-                              name, True)
+        yield from _unknown_outputs(spec.outputs or [], where)
 
     def _count(self) -> int:
         d = self.spec.design
@@ -396,6 +386,52 @@ def _pick(values: list[Any], idx: np.ndarray) -> np.ndarray:
     return table[idx]
 
 
+def _unknown_path(scenario: Scenario, path: str, value: Any, where) -> Problem | None:
+    """A problem if ``path`` names no field of ``scenario`` (whatever ``value`` is)."""
+    try:
+        with_overrides(scenario, {path: value})
+    except ScenarioError as exc:
+        structural = [p for p in exc.problems if p.rule in ("bad_override", "extra_forbidden")]
+        if structural:
+            return Problem(*where("parameters", path), f"parameters.{path}", "unknown_path",
+                           f"the scenario has no field {path!r}: "
+                           + "; ".join(p.message for p in structural), path, True)
+    return None
+
+
+def _unknown_outputs(outputs: Any, where):
+    for i, name in enumerate(outputs if isinstance(outputs, list) else []):
+        if isinstance(name, str) and name not in METRICS:
+            yield Problem(*where("outputs", i), f"outputs[{i}]", "unknown_metric",
+                          f"no output named {name!r}; 'feasim metrics' lists them", name, True)
+
+
+def _raw_problems(data: dict, path: Path, marks: dict) -> list[Problem]:
+    """Unknown outputs and parameter paths of a sweep file that failed validation,
+    so that they are reported together with its other problems."""
+    def where(*loc):
+        line, col = marks.get(tuple(loc), marks.get(tuple(loc[:-1]), (None, None)))
+        return str(path), line, col
+
+    found = list(_unknown_outputs(data.get("outputs"), where))
+    params, scen = data.get("parameters"), data.get("scenario")
+    if isinstance(params, dict) and isinstance(scen, str):
+        try:
+            scenario = load_scenario(path.parent / scen)
+        except Exception:  # noqa: BLE001 - its own problems are reported once the sweep is valid
+            return found
+        for p, ps in params.items():
+            if not isinstance(p, str):
+                continue
+            values = ps.get("values") if isinstance(ps, dict) else None
+            value = ps.get("low") if isinstance(ps, dict) and "low" in ps else (
+                values[0] if isinstance(values, list) and values else None)
+            problem = _unknown_path(scenario, p, value, where)
+            if problem is not None:
+                found.append(problem)
+    return found
+
+
 def load_sweep(path: str | Path) -> Sweep:
     """Load and validate a sweep file; every problem (its own and its scenario's) at once."""
     path = Path(path)
@@ -409,7 +445,11 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as err:
-        raise SweepError(problems + list(_problems_from(err, str(path), marks, {}))) from None
+        found = problems + list(_problems_from(err, str(path), marks, {}))
+        seen = {p.path for p in found}
+        found += [p for p in _raw_problems(data, path, marks) if p.path not in seen]
+        raise SweepError(sorted(found, key=lambda p: (p.line is None, p.line or 0,
+                                                      p.column or 0))) from None
     if problems:
         raise SweepError(problems)
     scenario_path = (path.parent / spec.scenario)
