@@ -120,6 +120,15 @@ class Result:
     not_judged: tuple[str, ...] = ()
     """Criteria of the scenario this method cannot judge (their metric is not estimated):
     P(feasible) covers the other criteria only."""
+    not_observed: tuple[str, ...] = ()
+    """Metrics of the shared vocabulary this method does not estimate (e.g. force
+    ratios in the simulation, which plays out no combat)."""
+    warnings: tuple[str, ...] = ()
+    """Plain-language warnings about this result (e.g. a simulation horizon too short
+    for the QRF's load); shown by the CLI and in ``to_dict()``."""
+    base_overload: dict[str, float] = field(default_factory=dict)
+    """Per QRF base (``"base 1 (km 0–100)"``): share of samples or replications in which
+    it is manned and overloaded; only bases overloaded somewhere are listed."""
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -128,7 +137,9 @@ class Result:
             raise KeyError(f"no metric {name!r}; known: {', '.join(self.metrics)}") from None
 
     def unit(self, name: str) -> str:
-        return METRICS[name].unit
+        """Unit of a metric ('' for outputs outside the shared vocabulary, e.g. a function's)."""
+        m = METRICS.get(name)
+        return m.unit if m is not None else ""
 
     @property
     def feasible(self) -> np.ndarray:
@@ -186,6 +197,12 @@ class Result:
         }
         if self.not_judged:
             out["criteria_not_judged"] = list(self.not_judged)
+        if self.not_observed:
+            out["metrics_not_observed"] = list(self.not_observed)
+        if self.base_overload:
+            out["qrf_overloaded_bases"] = dict(self.base_overload)
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if self.series:
             out["series"] = self.series_summary()
         return out

@@ -406,6 +406,10 @@ class SimulationSettings(_Strict):
     """Units each contributor's force is split into; their reliefs are staggered (count)."""
     handover_gap_days: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
     """Days a relieved unit's place stays empty before its relief arrives (days)."""
+    warmup_days: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    """Days at the start of the horizon left out of every metric (days); ``null`` means
+    until the last contributor has finished its ramp-up, so that the simulation measures
+    the steady state the analytic model reads. Must be shorter than ``days``."""
 
 
 class UncertaintySettings(_Strict):
