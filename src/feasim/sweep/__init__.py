@@ -5,7 +5,7 @@
 >>> result.to_dataframe()                                   # doctest: +SKIP
 """
 
-from .executors import EXECUTORS, DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
+from ..executors import EXECUTORS, DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
 from .runner import SweepResult, run_sweep
 from .spec import DesignSpec, ParameterSpec, Sweep, SweepError, SweepSpec, load_sweep
 from .store import ChunkStore, StoreError

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..progress import Progress
 from .evaluate import ChunkTask, evaluate_chunk
-from .executors import make_executor
+from ..executors import make_executor
 from .spec import Sweep
 from .store import ChunkStore
 
