@@ -11,7 +11,6 @@ ratios and whether contributors can sustain it.
 """
 
 from . import discovery, frontier, sensitivity  # submodules: feasim.sensitivity.sobol, ...
-from .analytic import evaluate, evaluate_draws
 from .errors import FeasimError, Problem, ScenarioError
 from .loader import (
     dump_scenario,
@@ -21,6 +20,7 @@ from .loader import (
     with_overrides,
 )
 from .metrics import METRICS, Metric
+from .models import AnalyticModel, FunctionModel, Model, SimulationModel, evaluate, evaluate_draws
 from .results import CriterionResult, Result
 from .sampling import draw
 from .schema import Scenario
@@ -37,6 +37,10 @@ __all__ = [
     "evaluate",
     "evaluate_draws",
     "draw",
+    "Model",
+    "AnalyticModel",
+    "SimulationModel",
+    "FunctionModel",
     "Result",
     "CriterionResult",
     "METRICS",

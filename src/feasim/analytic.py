@@ -1,9 +1,10 @@
-"""The analytic model: one vectorised pass over all Monte Carlo samples.
+"""The analytic model's computation: one vectorised pass over all Monte Carlo samples.
 
-``evaluate(scenario)`` draws the uncertain inputs (:mod:`feasim.sampling`) and
-chains force generation → troop-to-task → coverage → QRF response → force
-ratios → criteria, with NumPy arrays of one value per sample throughout (no
-Python loop per sample).
+:func:`run` chains force generation → troop-to-task → coverage → QRF response
+→ force ratios, with NumPy arrays of one value per sample throughout (no Python
+loop per sample). Drawing the inputs, judging the criteria and building the
+:class:`~feasim.Result` belong to :class:`feasim.models.AnalyticModel`;
+:func:`evaluate` and :func:`evaluate_draws` are kept here as its conveniences.
 """
 
 from __future__ import annotations
@@ -12,33 +13,30 @@ import numpy as np
 
 from .metrics import METRICS
 from .model.coverage import coverage
-from .model.feasibility import check_criteria
 from .model.force import condition_states, force_generation
 from .model.qrf import response
 from .model.ratios import force_ratios
 from .model.tasks import achievement, requirements
-from .results import CriterionResult, Result
-from .sampling import CHUNK, Draws, draw
+from .sampling import CHUNK, Draws
 from .schema import Scenario
 
-__all__ = ["evaluate", "evaluate_draws"]
+__all__ = ["evaluate", "evaluate_draws", "run"]
 
 
 def evaluate(scenario: Scenario, samples: int | None = None, seed: int | None = None,
-             sampler: str | None = None) -> Result:
+             sampler: str | None = None):
     """Run the analytic model on ``samples`` Monte Carlo samples of ``scenario``.
 
-    Parameters
-    ----------
-    scenario:
-        A validated scenario (see :func:`feasim.load_scenario`).
-    samples, seed, sampler:
-        Override the scenario's ``uncertainty`` block. The same seed always
-        gives the same result.
+    The same as :func:`feasim.evaluate` (see :class:`feasim.models.AnalyticModel`).
     """
-    d = draw(scenario, samples, seed, sampler)
-    seed = scenario.uncertainty.seed if seed is None else int(seed)
-    return evaluate_draws(scenario, d, seed=seed)
+    from .models.analytic import evaluate as _evaluate
+    return _evaluate(scenario, samples, seed, sampler)
+
+
+def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0):
+    """Run the analytic model on given draws (see :func:`feasim.evaluate_draws`)."""
+    from .models.analytic import evaluate_draws as _evaluate_draws
+    return _evaluate_draws(scenario, d, seed=seed)
 
 
 def _own_arrays(values: dict, n: int) -> dict[str, np.ndarray]:
@@ -79,32 +77,53 @@ def _model(scenario: Scenario, d: Draws) -> dict:
     return {k: m[k] for k in METRICS}
 
 
-def evaluate_draws(scenario: Scenario, d: Draws, seed: int = 0) -> Result:
-    """Run the analytic model on given draws (used by sweeps and sensitivity).
+def _split(out: dict) -> tuple[dict, dict]:
+    """The metrics of one pass (in METRICS order) and anything else it returned."""
+    return ({k: out[k] for k in METRICS if k in out},
+            {k: v for k, v in out.items() if k not in METRICS})
+
+
+def _join(parts: list[dict], n: int) -> dict:
+    """Extras of consecutive chunks joined (arrays concatenated, mappings per key)."""
+    sizes = [min(CHUNK, n - i * CHUNK) for i in range(len(parts))]  # parts are chunks
+    out: dict = {}
+    # A key may be missing from some chunks (e.g. a base overloaded in one chunk only).
+    for k in dict.fromkeys(key for p in parts for key in p):
+        v = next(p[k] for p in parts if k in p)
+        if isinstance(v, dict):
+            out[k] = _join([p.get(k, {}) for p in parts], n)
+        elif isinstance(v, np.ndarray) and v.ndim >= 1:
+            out[k] = np.concatenate([p[k] if k in p else np.zeros(m, v.dtype)
+                                     for p, m in zip(parts, sizes, strict=True)])
+        else:
+            out[k] = v
+    return out
+
+
+def run(scenario: Scenario, d: Draws) -> tuple[dict[str, np.ndarray], dict]:
+    """Every metric for the samples of ``d`` (read-only arrays), and the pass's extras.
 
     Samples are independent, so the model runs on ``CHUNK`` (32,768) of them at a
-    time: the same numbers as one pass, with less memory traffic.
+    time: the same numbers as one pass, with less memory traffic. Extras are what
+    the pass returns beside the metrics (e.g. ``base_overloaded``: per base label,
+    a boolean per sample).
     """
     n = d.n
     if n <= CHUNK:
-        metrics = _own_arrays(_model(scenario, d), n)
-    else:
-        block = np.empty((len(METRICS), n))  # one allocation: far fewer page faults
-        out = {k: block[i] for i, k in enumerate(METRICS)}
-        for lo in range(0, n, CHUNK):
-            hi = min(lo + CHUNK, n)
-            for k, v in _model(scenario, _slice(d, lo, hi)).items():
-                out[k][lo:hi] = v
-        for a in out.values():
-            a.flags.writeable = False
-        metrics = out
-
-    criteria = {
-        name: CriterionResult(name, bound, threshold, met, np.broadcast_to(margin, (n,)).copy())
-        for name, (bound, threshold, met, margin)
-        in check_criteria(scenario.criteria, metrics).items()
-    }
-    inputs = {p: d[p] for p in d.uncertain()}
-    inputs.update(d.events)
-    return Result(scenario=scenario.name, seed=seed, samples=n, method="analytic",
-                  metrics=metrics, criteria=criteria, inputs=inputs)
+        metrics, extras = _split(_model(scenario, d))
+        return _own_arrays(metrics, n), extras
+    block = np.empty((len(METRICS), n))  # one allocation: far fewer page faults
+    out = {k: block[i] for i, k in enumerate(METRICS)}
+    names: list[str] = []
+    parts = []
+    for lo in range(0, n, CHUNK):
+        hi = min(lo + CHUNK, n)
+        metrics, extras = _split(_model(scenario, _slice(d, lo, hi)))
+        names = list(metrics)
+        parts.append(extras)
+        for k, v in metrics.items():
+            out[k][lo:hi] = v
+    out = {k: out[k] for k in names}
+    for a in out.values():
+        a.flags.writeable = False
+    return out, _join(parts, n)

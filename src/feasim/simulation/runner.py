@@ -1,38 +1,17 @@
-"""Replications, workers and aggregation into the shared :class:`~feasim.Result`.
-
-Replication ``i`` draws everything from child ``i`` of one
-``numpy.random.SeedSequence(seed)``, so results do not depend on how
-replications are spread over worker processes: the same seed gives the same
-bytes of JSON for any ``workers``.
-"""
+"""One replication's metrics and daily series (what :class:`feasim.models.SimulationModel`
+runs per replication and aggregates into the shared :class:`~feasim.Result`)."""
 
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from ..loader import with_overrides
 from ..metrics import SERIES_UNITS
-from ..model.feasibility import check_criteria
-from ..progress import Progress
-from ..results import CriterionResult, Result
 from ..schema import Scenario
-from .engine import Replication, _posture_at, _teams_per_base, run_replication
+from .engine import Replication, _posture_at, _teams_per_base
 
-__all__ = ["simulate", "replication_metrics", "SERIES_UNITS"]
-
-
-
-def _run_chunk(scenario: Scenario, seed: int, indices: list[int]) -> list[dict]:
-    children = np.random.SeedSequence(seed).spawn(max(indices) + 1)
-    out = []
-    for i in indices:
-        rep = run_replication(scenario, i, children[i])
-        out.append(replication_metrics(scenario, rep))
-    return out
+__all__ = ["replication_metrics", "SERIES_UNITS"]
 
 
 def _step_integral(starts: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -151,70 +130,3 @@ def _series(scenario: Scenario, rep: Replication) -> dict[str, np.ndarray]:
         with np.errstate(all="ignore"):
             series["qrf_utilisation"] = np.where(cap > 0, busy / np.where(cap > 0, cap, 1), np.nan)
     return series
-
-
-def _chunks(n: int, workers: int) -> list[list[int]]:
-    size = max(1, math.ceil(n / (workers * 4)))
-    return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
-
-
-def simulate(scenario: Scenario, replications: int | None = None, days: float | None = None,
-             seed: int | None = None, workers: int = 1,
-             progress: bool | None = None) -> Result:
-    """Simulate ``scenario`` with SimPy and return the shared result type.
-
-    Parameters
-    ----------
-    replications, days, seed:
-        Override ``simulation.replications``, ``simulation.days`` (horizon, days)
-        and ``simulation.seed``.
-    workers:
-        Local processes to spread replications over (1 = in this process). The
-        result is identical for any number of workers.
-    progress:
-        Show a progress bar on stderr (default: only when stderr is a terminal).
-
-    Returns
-    -------
-    Result
-        ``method == "simulation"``; one value per replication for each metric the
-        simulation estimates, 95% confidence intervals in ``to_dict()``, and daily
-        time series (replication × day) in ``series``.
-    """
-    overrides = {}
-    if replications is not None:
-        overrides["simulation.replications"] = int(replications)
-    if days is not None:
-        overrides["simulation.days"] = float(days)
-    if seed is not None:
-        overrides["simulation.seed"] = int(seed)
-    if overrides:
-        scenario = with_overrides(scenario, overrides)
-    sim = scenario.simulation
-    n, seed = sim.replications, sim.seed
-    workers = max(1, min(int(workers), n, os.cpu_count() or 1))
-    chunks = _chunks(n, workers)
-    parts: list[list[dict]] = []
-    with Progress(n, "simulate", "replications", enabled=progress) as bar:
-        if workers == 1:
-            for chunk in chunks:
-                parts.append(_run_chunk(scenario, seed, chunk))
-                bar.update(len(chunk))
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(_run_chunk, scenario, seed, c) for c in chunks]
-                for fut in futures:  # in submission order: deterministic assembly
-                    parts.append(fut.result())
-                    bar.update(len(parts[-1]))
-    reps = [r for part in parts for r in part]
-    names = list(reps[0]["metrics"])
-    metrics = {k: np.array([r["metrics"][k] for r in reps], dtype=float) for k in names}
-    series = {k: np.vstack([r["series"][k] for r in reps]) for k in reps[0]["series"]}
-    # Criteria on the metrics the simulation estimates, judged per replication.
-    judged = {k: v for k, v in scenario.criteria.items() if k in metrics}
-    criteria = {name: CriterionResult(name, bound, threshold, met, margin)
-                for name, (bound, threshold, met, margin)
-                in check_criteria(judged, metrics).items()}
-    skipped = tuple(k for k in scenario.criteria if k not in metrics)
-    return Result(scenario=scenario.name, seed=seed, samples=n, method="simulation",
-                  metrics=metrics, criteria=criteria, series=series, not_judged=skipped)
