@@ -1,0 +1,315 @@
+"""Helpers of the agreement suite (tests/test_agreement.py): the comparison rule and
+independent references written from first principles, never by calling feasim's models.
+
+Comparison rule (issue 11, contract-v2): for every metric both results report,
+- the share of NaN samples and the share of +inf samples are compared as
+  proportions, with binomial standard errors;
+- the means over finite values are compared with the combined standard error
+  se = sqrt(se_a² + se_s²), se = std/√n over the finite values;
+a comparison passes if |Δ| ≤ k·se + floor, the floor a tiny absolute slack
+(1e-9 × scale) so that metrics constant in both models compare exactly.
+A metric with a known approximation may instead be given a relative bound:
+|Δ| ≤ bound·|analytic| + k·se, and the measured relative error is reported.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+K = 4.0
+REL_FLOOR = 1e-9
+
+
+@dataclass
+class Row:
+    metric: str
+    what: str           # "mean", "inf share", "nan share", "base overload"
+    analytic: float
+    simulated: float
+    se: float
+    ok: bool
+    bound: float | None = None
+
+    @property
+    def z(self) -> float:
+        d = abs(self.simulated - self.analytic)
+        if self.se > 0:
+            return d / self.se
+        return 0.0 if d == 0 else math.inf
+
+    def line(self) -> str:
+        rel = ""
+        if self.bound is not None:
+            err = (self.simulated - self.analytic) / abs(self.analytic) if self.analytic else math.nan
+            rel = f"  rel.err {err:+.3f} (bound {self.bound:.3f})"
+        return (f"{self.metric:32s} {self.what:10s} analytic {self.analytic:.6g}  "
+                f"simulated {self.simulated:.6g}  se {self.se:.3g}  z {self.z:.2f}{rel}")
+
+
+def _mean_se(v: np.ndarray) -> tuple[float, float]:
+    if v.size == 0:
+        return math.nan, 0.0
+    m = float(np.mean(v))
+    se = float(np.std(v, ddof=1) / math.sqrt(v.size)) if v.size > 1 else 0.0
+    return m, se
+
+
+def _share(mask: np.ndarray) -> tuple[float, float]:
+    p = float(np.mean(mask)) if mask.size else 0.0
+    return p, math.sqrt(p * (1 - p) / mask.size) if mask.size else 0.0
+
+
+def _proportion_row(name, what, a_mask, s_mask, k) -> Row:
+    pa, sa = _share(a_mask)
+    ps, ss = _share(s_mask)
+    se = math.hypot(sa, ss)
+    return Row(name, what, pa, ps, se, abs(pa - ps) <= k * se + 1e-12)
+
+
+def compare(analytic, simulated, *, k: float = K, bounds: dict[str, float] | None = None,
+            skip: tuple[str, ...] = (), floors: dict[str, float] | None = None) -> list[Row]:
+    """Every comparison of the metrics both results report (see the module docstring)."""
+    bounds = bounds or {}
+    floors = floors or {}
+    rows: list[Row] = []
+    common = sorted(set(analytic.metrics) & set(simulated.metrics) - set(skip))
+    for name in common:
+        a = np.asarray(analytic.metrics[name], dtype=float)
+        s = np.asarray(simulated.metrics[name], dtype=float)
+        for what, fa, fs in (("nan share", np.isnan(a), np.isnan(s)),
+                             ("inf share", np.isposinf(a), np.isposinf(s))):
+            if fa.any() or fs.any():
+                rows.append(_proportion_row(name, what, fa, fs, k))
+        af, sf = a[np.isfinite(a)], s[np.isfinite(s)]
+        if af.size == 0 or sf.size == 0:
+            continue
+        ma, sea = _mean_se(af)
+        ms, ses = _mean_se(sf)
+        se = math.hypot(sea, ses)
+        scale = max(1.0, abs(ma), abs(ms))
+        slack = k * se + REL_FLOOR * scale + floors.get(name, 0.0)
+        bound = bounds.get(name)
+        if bound is not None:
+            slack += bound * abs(ma)
+        rows.append(Row(name, "mean", ma, ms, se, abs(ma - ms) <= slack, bound))
+    # Named overloaded bases: share of samples / replications, as proportions.
+    ba = getattr(analytic, "base_overload", {}) or {}
+    bs = getattr(simulated, "base_overload", {}) or {}
+    for base in sorted(set(ba) | set(bs)):
+        pa, ps = float(ba.get(base, 0.0)), float(bs.get(base, 0.0))
+        se = math.hypot(math.sqrt(pa * (1 - pa) / analytic.samples),
+                        math.sqrt(ps * (1 - ps) / simulated.samples))
+        rows.append(Row(f"base_overload[{base}]", "share", pa, ps, se,
+                        abs(pa - ps) <= k * se + 1e-12))
+    return rows
+
+
+def assert_agree(analytic, simulated, label: str = "", **kw) -> list[Row]:
+    """Compare and fail with *every* failing metric of the scenario in one message."""
+    rows = compare(analytic, simulated, **kw)
+    assert rows, f"{label}: no metric in common"
+    bad = [r for r in rows if not r.ok]
+    assert not bad, (f"{label}: {len(bad)} of {len(rows)} comparisons differ by more than "
+                     f"{kw.get('k', K):g} SE:\n" + "\n".join(r.line() for r in bad))
+    return rows
+
+
+def _upper(x) -> float:
+    """A scenario quantity's value, or the upper end of its support if a distribution."""
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        for key in ("high", "max", "upper"):
+            v = getattr(x, key, None)
+            if v is not None:
+                return float(v)
+        raise
+
+
+def expected_max_normal(n: int) -> float:
+    """E[max of n iid standard normals], by quadrature (0 for n = 1)."""
+    from scipy import integrate, stats
+
+    if n <= 1:
+        return 0.0
+    f = lambda x: x * n * stats.norm.pdf(x) * stats.norm.cdf(x) ** (n - 1)
+    return float(integrate.quad(f, -12, 12)[0])
+
+
+def peak_load_bound(scenario, simulated) -> float:
+    """Stated bound on the bias of the simulation's ``qrf_peak_load`` (relative).
+
+    The simulation measures max_j (offered work at base j ÷ team-hours at j) over the
+    measured period. Each base's offered work is a compound Poisson sum with relative
+    sd √((1 + cv²)/N_j), N_j the incidents it gets; the maximum over B bases of
+    similar load is biased upwards by about E[max of B standard normals] × that sd
+    (the analytic value is the maximum of the expectations). Bound: (E[max] + 1) × the
+    relative sd at an average base, N_j = rate × P(detect) × measured days ÷ B. Where
+    one base clearly carries the most load the real bias is far smaller.
+    """
+    q = scenario.posture.qrf
+    if q is None:
+        return 0.0
+    dist = q.engagement_distribution
+    cv = _upper(q.engagement_cv) if dist == "lognormal" else (0.0 if dist == "deterministic" else 1.0)
+    sim = scenario.simulation
+    warm = sim.warmup_days
+    if warm is None:
+        warm = max([_upper(c.start_day) + _upper(c.ramp_up_days) for c in scenario.contributors]
+                   or [0.0])
+    days = float(sim.days) - float(warm)
+    p = simulated.metrics.get("detection_probability")
+    detected = float(np.nanmean(p)) if p is not None and np.isfinite(p).any() else 1.0
+    bases = max(1, int(round(_upper(q.bases))))
+    n = max(1.0, _upper(scenario.incursions.rate_per_day) * detected * days / bases)
+    return (expected_max_normal(bases) + 1.0) * math.sqrt((1 + cv * cv) / n)
+
+
+def check(scenario, analytic, simulated, label: str = "", bounds=None, **kw):
+    """assert_agree with the stated bound on ``qrf_peak_load`` (see peak_load_bound)."""
+    b = {"qrf_peak_load": peak_load_bound(scenario, simulated)} if scenario.posture.qrf else {}
+    b.update(bounds or {})
+    return assert_agree(analytic, simulated, label, bounds=b, **kw)
+
+
+def simulate(scenario, replications: int, **kw):
+    """feasim.simulation.simulate on both cores where it takes ``workers``."""
+    from feasim.simulation import simulate as sim
+
+    if "workers" in inspect.signature(sim).parameters:
+        kw.setdefault("workers", min(2, os.cpu_count() or 1))
+    return sim(scenario, replications=replications, **kw)
+
+
+# ---------------------------------------------------------------- references
+
+
+def erlang_c(c: int, a: float) -> float:
+    """P(wait) in M/M/c with c servers and offered load a erlangs, from factorials."""
+    if a >= c:
+        return 1.0
+    top = a ** c / math.factorial(c) * c / (c - a)
+    return top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
+
+
+def mmc_wait_survival(t: float, c: int, a: float, s: float) -> float:
+    """P(W > t) in M/M/c: C(c, a)·exp(−(c − a)·t/s), mean service s hours."""
+    return erlang_c(c, a) * math.exp(-(c - a) * t / s)
+
+
+def response_cdf(t, pieces):
+    """CDF of wait + fixed + uniform travel, mixed over pieces.
+
+    ``pieces``: (weight, c, a, s, fixed_h, travel_lo_h, travel_hi_h, wait_scale) with
+    the wait 0 w.p. 1 − C(c, a), else exponential with mean
+    wait_scale · s/(c − a) (wait_scale 1: M/M/c). Closed form per piece:
+    P(E + U ≤ x) for U uniform on [lo, hi] and E exponential(rate) is
+    ∫ (1 − e^(−rate (x − u)))⁺ du / (hi − lo).
+    """
+    total = 0.0
+    for w, c, a, s, fixed, lo, hi, scale in pieces:
+        pw = erlang_c(c, a)
+        rate = (c - a) / (s * scale)
+        x = t - fixed
+
+        def unif(x):
+            if hi == lo:
+                return float(x >= lo)
+            return min(1.0, max(0.0, (x - lo) / (hi - lo)))
+
+        def conv(x):
+            # P(E + U <= x), E ~ Exp(rate), U ~ U[lo, hi]
+            if x <= lo:
+                return 0.0
+            up = min(x, hi)
+            # ∫_lo^up (1 - exp(-rate (x - u))) du
+            integral = (up - lo) - (math.exp(-rate * (x - up)) - math.exp(-rate * (x - lo))) / rate
+            return integral / (hi - lo) if hi > lo else 1.0 - math.exp(-rate * (x - lo))
+
+        total += w * ((1 - pw) * unif(x) + pw * conv(x))
+    return total
+
+
+def quantile(cdf, q: float, hi: float = 1e4) -> float:
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda t: cdf(t) - q, 0.0, hi, xtol=1e-10))
+
+
+def fcfs_queue(rate: float, c: int, service, n: int, streams: int, seed: int,
+               burn: int) -> dict[str, float]:
+    """Own FCFS M/G/c queue (Kiefer–Wolfowitz workload vector), many streams at once.
+
+    ``service(rng, size)`` draws service times (hours). Customers ``burn``..n of each
+    stream are kept. Returns mean wait, P(wait > 0), p90 wait and their standard
+    errors over streams (each stream gives one mean, so the se is honest).
+    """
+    rng = np.random.default_rng(seed)
+    free = np.zeros((streams, c))        # time each server becomes free, sorted per row
+    t = np.zeros(streams)
+    waits = np.empty((n - burn, streams))
+    for i in range(n):
+        t = t + rng.exponential(1.0 / rate, streams)
+        start = np.maximum(t, free[:, 0])
+        w = start - t
+        free[:, 0] = start + service(rng, streams)
+        free.sort(axis=1)
+        if i >= burn:
+            waits[i - burn] = w
+    per_mean = waits.mean(axis=0)
+    per_pw = (waits > 1e-12).mean(axis=0)
+    return {
+        "wait_mean": float(per_mean.mean()),
+        "wait_mean_se": float(per_mean.std(ddof=1) / math.sqrt(streams)),
+        "wait_probability": float(per_pw.mean()),
+        "wait_probability_se": float(per_pw.std(ddof=1) / math.sqrt(streams)),
+        "waits": waits.ravel(),
+    }
+
+
+def triangle(m, phase, T, ell):
+    """Position (km from the sub-sector's start) of a team at motion time m."""
+    u = np.mod(m + phase, T)
+    return np.where(u < T / 2, u, T - u) * (2 * ell / T)
+
+
+def part_time_detection_mc(hours: float, tau: float, ell: float, v: float, r: float,
+                           n: int = 400_000, seed: int = 7) -> tuple[float, float]:
+    """Brute force: P(a part-time patrol comes within r of an incursion in its window).
+
+    A team sweeps [0, ℓ] and back at v km/h, out ``hours`` a day from midnight and
+    standing still otherwise; off duty it never detects. An incursion at a uniform
+    point and a uniform time of day over many days is detected iff some duty moment
+    in [t0, t0 + τ] has the team within r (a team already within r when the window
+    opens off duty detects at the next duty start, i.e. at the same motion time).
+    In motion time (duty hours since day 0) the team's range over [m0, m1] is an
+    interval; detection iff the incursion's point lies within r of it and m1 > m0.
+    Returns (estimate, standard error).
+    """
+    rng = np.random.default_rng(seed)
+    T = 2 * ell / v
+    y = rng.random(n) * ell
+    phase = rng.random(n) * T
+    t0 = rng.random(n) * 24.0 * 30
+
+    def motion(t):
+        day, rest = np.divmod(t, 24.0)
+        return day * hours + np.minimum(rest, hours)
+
+    m0, m1 = motion(t0), motion(t0 + tau)
+    p0, p1 = triangle(m0, phase, T, ell), triangle(m1, phase, T, ell)
+    lo, hi = np.minimum(p0, p1), np.maximum(p0, p1)
+    # Turning points inside (m0, m1): u ≡ 0 (position 0) and u ≡ T/2 (position ℓ).
+    u0 = m0 + phase
+    next_zero = np.ceil(u0 / T) * T            # next u ≡ 0 at or after u0
+    next_top = np.ceil((u0 - T / 2) / T) * T + T / 2
+    lo = np.where(next_zero <= m1 + phase, 0.0, lo)
+    hi = np.where(next_top <= m1 + phase, ell, hi)
+    hit = (m1 > m0) & (y >= lo - r) & (y <= hi + r)
+    p = float(hit.mean())
+    return p, math.sqrt(p * (1 - p) / n)

@@ -1,0 +1,453 @@
+"""Agreement suite (issue 11): the analytic model and the SimPy simulation agree.
+
+For each scenario, every metric both results report is compared (tests/_agreement.py):
+finite means within 4 combined standard errors, and the shares of +inf and NaN
+samples as proportions. Where the analytic model is an approximation (M/G/c waits by
+Allen–Cunneen) or the simulation's estimand is biased by construction (the busiest
+base's measured load is a maximum of noisy estimates), the test writes the bound,
+checks the measured error against it, and the analytic value against an independent
+reference where one exists. References are written here from first principles
+(Erlang C from factorials, an own FCFS queue, a brute-force Monte Carlo of moving
+part-time patrols), never by calling the code under test.
+
+Families are small synthetic scenarios (short lines, high incursion rates, modest
+horizons); the shipped claim and history files come last.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import feasim
+
+from . import _agreement as ag
+from .conftest import scenario_from
+
+ROOT = Path(__file__).resolve().parents[1]
+
+LINE = """\
+name: agree
+theatre: {line_km: 100}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 100000}
+incursions: {rate_per_day: 200, exposure_hours: 1}
+simulation: {days: 10, replications: 20, seed: 3}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+def analytic(s, samples=None):
+    return feasim.evaluate(s, samples=samples)
+
+
+# ---------------------------------------------------------------- part-time patrols
+# ℓ = 100 km / 10 teams = 10 km at 5 km/h: round trip T = 4 h. τ = 2 h is shorter
+# than the round trip, τ = 6 h longer.
+
+T_ROUND = 4.0
+
+
+def part_time_scenario(hours, radius, tau, days=10, reps=20):
+    return scenario_from(LINE, {
+        "posture.patrols": {"teams": 10, "team_size": 4, "speed_kmh": 5,
+                            "hours_per_day": hours, "detection_radius_km": radius},
+        "incursions.exposure_hours": tau, "simulation.days": days,
+        "simulation.replications": reps})
+
+
+def exact_part_time(hours, tau, radius):
+    """Contract §1 by direct quadrature, written here: mean over t0 of [M>0]·g((M+2r/v)/T)."""
+    from scipy.integrate import quad
+
+    def A(t):
+        day, rest = divmod(t, 24.0)
+        return day * hours + min(rest, hours)
+
+    def p(t0):
+        M = A(t0 + tau) - A(t0)
+        if M <= 0:
+            return 0.0
+        x = (M + 2 * radius / 5.0) / T_ROUND
+        return 1.0 - (1.0 - x) ** 2 if x < 1 else 1.0
+
+    kinks = sorted({k % 24 for k in (0.0, hours, -tau, hours - tau)} | {24.0})
+    edges = [0.0] + [k for k in kinks if 0 < k <= 24]
+    total = sum(quad(p, a, b, limit=200)[0] for a, b in zip(edges, edges[1:]) if b > a)
+    return total / 24.0
+
+
+@pytest.mark.parametrize("tau", [2.0, 6.0], ids=["window<T", "window>T"])
+@pytest.mark.parametrize("radius", [0.0, 2.0], ids=["r0", "r2km"])
+@pytest.mark.parametrize("hours", [6.0, 12.0, 18.0])
+def test_part_time_patrols_agree(hours, radius, tau):
+    s = part_time_scenario(hours, radius, tau)
+    a, sim = analytic(s), ag.simulate(s, 20)
+    # Independent references first: the brute-force Monte Carlo of a moving team
+    # and the quadrature of the contract's formula agree with each other ...
+    mc, mc_se = ag.part_time_detection_mc(hours, tau, ell=10.0, v=5.0, r=radius)
+    quad_value = exact_part_time(hours, tau, radius)
+    assert abs(mc - quad_value) <= 4 * mc_se + 1e-4, (mc, mc_se, quad_value)
+    # ... the analytic value is exact ...
+    got = float(np.mean(a["patrol_detection_probability"]))
+    assert got == pytest.approx(quad_value, abs=1e-6), (got, quad_value, mc)
+    # ... and every metric both report agrees.
+    ag.check(s, a, sim, f"h={hours:g} r={radius:g} tau={tau:g}")
+
+
+@pytest.mark.parametrize("radius", [0.0, 10.0])
+def test_window_wholly_off_duty_is_never_detected(radius):
+    # Out 6 h a day, windows of 2 h: those opening in [6, 22) h have no duty hour.
+    # With r = 10 km (≥ ℓ) a team on duty always reaches the point, so
+    # P = P(M > 0) = (h + τ)/24 = 1/3 exactly; an off-duty team that detected
+    # within its radius would give P = 1.
+    s = part_time_scenario(6.0, radius, 2.0, days=10, reps=20)
+    expected = 8.0 / 24.0 if radius else exact_part_time(6.0, 2.0, 0.0)
+    a, sim = analytic(s), ag.simulate(s, 20)
+    assert float(np.mean(a["patrol_detection_probability"])) == pytest.approx(expected, abs=1e-6)
+    v = np.asarray(sim["patrol_detection_probability"])
+    se = v.std(ddof=1) / math.sqrt(v.size)
+    assert abs(v.mean() - expected) <= 4 * se + 1e-9, (v.mean(), expected, se)
+    ag.check(s, a, sim, f"off duty r={radius:g}")
+
+
+# ---------------------------------------------------------------- threat-weighted QRF
+# 300 km in three 100 km sectors, threat 3:1:1, three bases (catchment = sector),
+# two teams each, engagements 1 h, every incursion detected on arrival by sensors
+# that cover the whole line. Base 1 gets 3/5 of the load: a_1 = 2ρ, a_2 = a_3 = 2ρ/3.
+
+THREAT = """\
+name: threat-qrf
+theatre:
+  line_km: 300
+  sectors:
+    - {name: A, length_km: 100, threat: 3}
+    - {name: B, length_km: 100, threat: 1}
+    - {name: C, length_km: 100, threat: 1}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 100000}
+posture:
+  sensors: {count: 30, coverage_km_each: 10, availability: 1, detection_probability: 1}
+  qrf: {bases: 3, teams_per_base: 2, team_size: 10, readiness_hours: 0.25,
+        speed_kmh: 50, depth_km: 10, road_factor: 1.0, engagement_hours: 1.0}
+incursions: {rate_per_day: 40, exposure_hours: 1}
+simulation: {days: 40, replications: 20, seed: 5}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+def relaxation_hours(c, a, s=1.0):
+    """Odoni–Roth relaxation time s/(√c − √a)² (hours)."""
+    return s / (math.sqrt(c) - math.sqrt(a)) ** 2
+
+
+def threat_reference(rho):
+    """Independent values of the threat case (Erlang C per base, mixture p90)."""
+    shares = (0.6, 0.2, 0.2)
+    loads = [2 * rho * w / 0.6 for w in shares]
+    # Travel: |x − centre| uniform on [0, 50] km, + 10 km depth, at 50 km/h.
+    pieces = [(w, 2, a, 1.0, 0.25, 0.2, 1.2, 1.0) for w, a in zip(shares, loads)]
+    wait = sum(w * ag.erlang_c(2, a) / (2 - a) for w, a in zip(shares, loads))
+    return {
+        "qrf_wait_probability": sum(w * ag.erlang_c(2, a) for w, a in zip(shares, loads)),
+        "qrf_wait_hours_mean": wait,
+        "travel_hours_mean": 0.7,
+        "response_hours_mean": wait + 0.25 + 0.7,
+        "response_hours_p90": ag.quantile(lambda t: ag.response_cdf(t, pieces), 0.9),
+        "qrf_utilisation": sum(loads) / 6.0,
+        "qrf_peak_load": rho,
+        "qrf_overloaded": 0.0,
+        "qrf_bases_manned": 3.0,
+    }
+
+
+def threat_scenario(rho, days, reps, warmup=None):
+    over = {"incursions.rate_per_day": 80.0 * rho, "simulation.days": days,
+            "simulation.replications": reps}
+    if warmup is not None:
+        over["simulation.warmup_days"] = warmup
+    return scenario_from(THREAT, over)
+
+
+def _check_threat(rho, days, reps, warmup=None):
+    s = threat_scenario(rho, days, reps, warmup)
+    a, sim = analytic(s), ag.simulate(s, reps)
+    ref = threat_reference(rho)
+    wrong = {k: (float(np.mean(a[k])), v) for k, v in ref.items()
+             if float(np.mean(a[k])) != pytest.approx(v, rel=1e-6, abs=1e-9)}
+    assert not wrong, f"analytic vs independent reference at rho={rho}: {wrong}"
+    ag.check(s, a, sim, f"threat 3:1:1 rho={rho}")
+
+
+@pytest.mark.parametrize("rho", [0.5, 0.8])
+def test_threat_weighted_qrf_agrees(rho):
+    # A warm-up of 6 days ≥ 3 relaxation times of the busiest base (ρ = 0.8:
+    # t_r = 45 h) and 40 measured days ≥ 20 of them.
+    assert 6 * 24 >= 3 * relaxation_hours(2, 2 * rho)
+    assert 40 * 24 >= 20 * relaxation_hours(2, 2 * rho)
+    _check_threat(rho, days=46, reps=20, warmup=6)
+
+
+@pytest.mark.slow
+def test_threat_weighted_qrf_near_saturation_agrees():
+    # ρ = 0.95 at base 1: t_r = 1/(√2 − √1.9)² ≈ 780 h ≈ 32.5 days. A warm-up of
+    # 5 t_r leaves a start-up bias of order e^-5 of the wait; 20 t_r are measured
+    # (the contract's threshold for a warning). Waits this close to saturation
+    # are noisy (se ≈ 5% of the mean over 20 replications), which 4 SE allows for;
+    # the 30% start-up bias of issue 11 would still fail.
+    t_r_days = relaxation_hours(2, 1.9) / 24
+    warm = math.ceil(5 * t_r_days)
+    _check_threat(0.95, days=warm + math.ceil(20 * t_r_days), reps=20, warmup=warm)
+
+
+def test_threat_weighted_qrf_past_capacity():
+    # ρ = 1.25 at base 1 (a = 2.5 on 2 teams), 0.42 at the others.
+    s = threat_scenario(1.25, days=30, reps=10)
+    a, sim = analytic(s), ag.simulate(s, 10)
+    for r in (a, sim):
+        assert np.all(r["qrf_overloaded"] == 1)
+        assert np.all(r["qrf_overloaded_bases"] == 1)
+        assert np.all(np.isposinf(r["response_hours_p90"]))
+        assert np.all(r["qrf_wait_probability"] == 1)
+        assert [k.split(" (")[0] for k in r.base_overload] == ["base 1"], r.base_overload
+    assert sim.warnings, "a base past capacity must be warned about (contract §4)"
+    assert float(np.mean(a["qrf_peak_load"])) == pytest.approx(1.25)
+    assert float(np.mean(a["qrf_utilisation"])) == pytest.approx((2 + 2 * 2.5 / 3) / 6)
+    ag.check(s, a, sim, "threat 3:1:1 past capacity")
+
+
+# ---------------------------------------------------------------- non-exponential engagements
+# One base on 100 km, two teams, engagements of mean 1 h. The simulation is exact
+# for M/G/c; the analytic model uses Allen–Cunneen (W_q × (1 + cv²)/2, P(wait) =
+# Erlang C, conditional wait exponential). Bounds: relative error of the analytic
+# value, measured against an own FCFS queue (200 streams × 55,000 customers):
+#   deterministic ρ 0.5: P(wait) +3.1%, mean wait −5.6%, mean response −0.9%, p90 −3.4%
+#   deterministic ρ 0.8: P(wait) +1.3%, mean wait −1.3%, mean response −0.7%, p90 +1.9%
+#   lognormal cv 2 ρ 0.5: P(wait) −2.1%, mean wait +19.3%, mean response +8.2%, p90 +30.2%
+#   lognormal cv 2 ρ 0.8: P(wait) −0.9%, mean wait +3.6%, mean response +2.9%, p90 +0.6%
+# (these are the figures docs/model.md must state). The bounds below are these,
+# rounded up.
+
+MGC_BOUNDS = {
+    "deterministic": {"qrf_wait_probability": 0.05, "qrf_wait_hours_mean": 0.08,
+                      "response_hours_mean": 0.02, "response_hours_p90": 0.05},
+    "lognormal": {"qrf_wait_probability": 0.04, "qrf_wait_hours_mean": 0.25,
+                  "response_hours_mean": 0.10, "response_hours_p90": 0.35},
+}
+
+
+def mgc_scenario(dist, rho, days, reps):
+    qrf = {"bases": 1, "teams_per_base": 2, "team_size": 10, "readiness_hours": 0.25,
+           "speed_kmh": 50, "depth_km": 10, "road_factor": 1.0, "engagement_hours": 1.0,
+           "engagement_distribution": dist}
+    if dist == "lognormal":
+        qrf["engagement_cv"] = 2.0
+    return scenario_from(LINE, {
+        "posture.sensors": {"count": 10, "coverage_km_each": 10, "availability": 1,
+                            "detection_probability": 1},
+        "posture.qrf": qrf, "incursions.rate_per_day": 48.0 * rho,
+        "simulation.days": days, "simulation.replications": reps,
+        "simulation.warmup_days": 5})  # ≥ 2.5 relaxation times at ρ = 0.8 (t_r = 45 h)
+
+
+def _service(dist):
+    if dist == "deterministic":
+        return lambda rng, n: np.ones(n)
+    s2 = math.log(1 + 2.0 ** 2)
+    return lambda rng, n: rng.lognormal(-s2 / 2, math.sqrt(s2), n)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rho", [0.5, 0.8])
+@pytest.mark.parametrize("dist", ["deterministic", "lognormal"])
+def test_non_exponential_engagements_within_stated_bound(dist, rho):
+    bounds = MGC_BOUNDS[dist]
+    cv2 = 0.0 if dist == "deterministic" else 4.0
+    s = mgc_scenario(dist, rho, days=200, reps=16)
+    a, sim = analytic(s), ag.simulate(s, 16)
+    # The analytic model is Allen–Cunneen, computed here independently.
+    c, load = 2, 2 * rho
+    pw = ag.erlang_c(c, load)
+    wq = pw / (c - load) * (1 + cv2) / 2
+    assert float(np.mean(a["qrf_wait_probability"])) == pytest.approx(pw, rel=1e-6)
+    assert float(np.mean(a["qrf_wait_hours_mean"])) == pytest.approx(wq, rel=1e-6)
+    # The exact M/G/c answer from an own FCFS queue; the simulation must match it.
+    q = ag.fcfs_queue(load, c, _service(dist), 30_000, 100, seed=11, burn=3_000)
+    for name, exact, exact_se in (("qrf_wait_probability", q["wait_probability"],
+                                   q["wait_probability_se"]),
+                                  ("qrf_wait_hours_mean", q["wait_mean"], q["wait_mean_se"])):
+        v = np.asarray(sim[name], dtype=float)
+        se = math.hypot(v.std(ddof=1) / math.sqrt(v.size), exact_se)
+        assert abs(v.mean() - exact) <= 4 * se, (name, v.mean(), exact, se)
+        # The approximation's measured error is within the bound stated above.
+        err = float(np.mean(a[name])) / exact - 1
+        assert abs(err) <= bounds[name] + 4 * exact_se / exact, (name, err, bounds[name])
+    ag.check(s, a, sim, f"{dist} rho={rho}", bounds=bounds)
+
+
+# ---------------------------------------------------------------- layers together
+# 240 km, 12 QRF bases (20 km catchments), posts, patrols and sensors together.
+# Commensurate counts (60 sensors, 12 posts with 12 bases) phase-locked with
+# aligned grids; random grid phases per replication (contract §2) remove that.
+
+LAYERS = """\
+name: layers
+theatre: {line_km: 240}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 100000}
+posture:
+  observation_posts: {spacing_km: 20, on_post: 2, radius_km: 2, detection_probability: 0.9}
+  patrols: {teams: 12, team_size: 8, speed_kmh: 5, hours_per_day: 24}
+  sensors: {count: 60, coverage_km_each: 2, availability: 0.8, detection_probability: 0.8}
+  qrf: {bases: 12, teams_per_base: 2, team_size: 10, readiness_hours: 0.5,
+        speed_kmh: 40, depth_km: 20, road_factor: 1.3, engagement_hours: 1.0}
+incursions: {rate_per_day: 200, exposure_hours: 6}
+simulation: {days: 20, replications: 40, seed: 7}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+@pytest.mark.parametrize("sensors, posts", [(60, 12), (59, 12), (61, 12), (60, 11), (60, 13)])
+def test_posts_patrols_sensors_together(sensors, posts):
+    s = scenario_from(LAYERS, {"posture.sensors.count": sensors,
+                               "posture.observation_posts.spacing_km": 240.0 / posts})
+    a, sim = analytic(s), ag.simulate(s, 40)
+    assert float(np.mean(a["observation_posts"])) == posts
+    ag.check(s, a, sim, f"{sensors} sensors, {posts} posts, 12 bases")
+
+
+# ---------------------------------------------------------------- fewer QRF teams than bases
+
+FEW = """\
+name: few-teams
+theatre:
+  line_km: 240
+  sectors:
+    - {name: A, length_km: 80, threat: 1}
+    - {name: B, length_km: 80, threat: 3}
+    - {name: C, length_km: 80, threat: 1}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 400}
+posture:
+  sensors: {count: 24, coverage_km_each: 10, availability: 1, detection_probability: 1}
+  qrf: {bases: 6, teams_per_base: 2, team_size: 10, readiness_hours: 0.25,
+        speed_kmh: 50, depth_km: 10, road_factor: 1.0, engagement_hours: 1.0}
+incursions: {rate_per_day: 24, exposure_hours: 1}
+simulation: {days: 40, replications: 20, seed: 9}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+@pytest.mark.parametrize("troops, teams, manned", [(400, 4, 4), (705, 7, 6)])
+def test_fewer_qrf_teams_than_bases(troops, teams, manned):
+    # 12 teams requested (564 persons); 200 combat troops fill 4 teams, 352.5 fill 7.
+    # 4 teams: 4 bases manned, one team each, 60 km catchments. 7 teams: 6 bases,
+    # the extra team at base 3 (km 80–120, threat 3, the first of the two busiest).
+    s = scenario_from(FEW, {"contributors": [{"name": "a", "troops": troops}]})
+    a, sim = analytic(s), ag.simulate(s, 20)
+    for r in (a, sim):
+        assert np.all(r["qrf_teams"] == teams)
+        assert np.all(r["qrf_bases_manned"] == manned)
+        assert np.all(r["qrf_overloaded"] == 0)
+        assert np.all(r["qrf_no_force"] == 0)
+        assert np.all(np.isfinite(r["response_hours_p90"]))
+    ag.check(s, a, sim, f"{teams} QRF teams for 6 bases")
+
+
+# ---------------------------------------------------------------- no force
+
+
+@pytest.mark.parametrize("honour", [0.0, 0.5])
+def test_no_force(honour):
+    s = scenario_from(THREAT, {
+        "contributors": [{"name": "a", "troops": 100000, "honour_probability": honour}],
+        "simulation.days": 5, "simulation.replications": 200,
+        "uncertainty.samples": 20000})
+    a, sim = analytic(s), ag.simulate(s, 200)
+    for r in (a, sim):
+        none = np.asarray(r["qrf_teams"]) == 0
+        assert none.any()
+        assert np.all(np.asarray(r["qrf_no_force"])[none] == 1)
+        assert np.all(np.asarray(r["qrf_overloaded"])[none] == 0)
+        assert np.all(np.asarray(r["qrf_bases_manned"])[none] == 0)
+        assert np.all(np.isposinf(np.asarray(r["response_hours_mean"])[none]))
+        for name in ("qrf_wait_probability", "qrf_utilisation", "qrf_peak_load"):
+            assert np.all(np.isnan(np.asarray(r[name])[none])), name
+    ag.check(s, a, sim, f"honour probability {honour}")
+
+
+# ---------------------------------------------------------------- ramp-up and assessment day
+
+RAMP = """\
+name: ramp
+theatre: {line_km: 100}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 3000, start_day: 10, ramp_up_days: 30}
+  - {name: b, troops: 2000, start_day: 0, ramp_up_days: {dist: uniform, low: 10, high: 40}}
+posture:
+  observation_posts: {spacing_km: 10, on_post: 2, radius_km: 2, detection_probability: 0.9}
+  patrols: {teams: 20, team_size: 8, speed_kmh: 5}
+  sensors: {count: 10, coverage_km_each: 5, availability: 0.8, detection_probability: 0.8}
+  qrf: {bases: 2, teams_per_base: 2, team_size: 10, readiness_hours: 0.25,
+        speed_kmh: 50, depth_km: 10, road_factor: 1.0, engagement_hours: 1.0}
+incursions: {rate_per_day: 48, exposure_hours: 2}
+simulation: {days: 70, replications: 40, seed: 13}
+uncertainty: {samples: 20000, seed: 1}
+"""
+
+
+def test_ramp_up_assessment_day_and_steady_state():
+    s = scenario_from(RAMP)
+    sim = ag.simulate(s, 40)
+    series = np.asarray(sim.series["in_theatre_troops"])
+    for day in (5, 25, 38):
+        a = analytic(feasim.with_overrides(s, {"force.assess_day": day}), samples=20000)
+        # The force on that day: a's linear ramp, b's with a uniform ramp length.
+        ramp_a = 3000 * min(1.0, max(0.0, (day - 10) / 30))
+        ramp_b = 2000 * np.mean(np.minimum(1.0, day / np.linspace(10, 40, 300_001)))
+        expected = ramp_a + ramp_b
+        got_a = float(np.mean(a["in_theatre_troops"]))
+        assert got_a == pytest.approx(expected, rel=2e-3), (day, got_a, expected)
+        v = series[:, day]
+        se = math.hypot(v.std(ddof=1) / math.sqrt(v.size),
+                        np.std(a["in_theatre_troops"], ddof=1) / math.sqrt(a.samples))
+        assert abs(v.mean() - got_a) <= 4 * se + 1e-6, (day, v.mean(), got_a, se)
+    # Steady state: the warm-up follows the latest ramp end (max 10 + 30, 0 + 40 = 40
+    # days), after which both read the full force.
+    a = analytic(s, samples=20000)
+    assert np.all(a["in_theatre_troops"] == 5000)
+    assert np.allclose(sim["in_theatre_troops"], 5000)
+    ag.check(s, a, sim, "ramp-up, steady state after the warm-up")
+
+
+@pytest.mark.parametrize("warmup", [70, None])
+def test_warm_up_must_be_shorter_than_horizon(warmup):
+    over = {"simulation.days": 40}
+    if warmup is not None:
+        over["simulation.warmup_days"] = warmup
+    with pytest.raises(feasim.ScenarioError) as info:
+        scenario_from(RAMP, over)
+    assert info.value.problems[0].rule == "warmup_not_shorter_than_horizon"
+
+
+# ---------------------------------------------------------------- shipped scenarios
+
+SHIPPED = sorted((ROOT / "scenarios" / "claims").glob("*.yaml")) + sorted(
+    (ROOT / "scenarios" / "history").glob("*.yaml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_scenario_agrees(path):
+    s = feasim.load_scenario(path)
+    a = analytic(s, samples=20000)
+    sim = ag.simulate(s, 200)
+    ag.check(s, a, sim, path.name)
