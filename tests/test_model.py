@@ -174,8 +174,13 @@ def test_patrol_detection_in_model_uses_filled_teams():
     assert mean(r, "revisit_hours_mean") == pytest.approx(1.2)
     assert mean(r, "revisit_hours_max") == pytest.approx(2.4)
     r = run(overrides={"incursions.exposure_hours": 1, "posture.patrols.hours_per_day": 12})
+    # Exact part-time value (contract v2 §1), not the v1 first-order × h/24: over the
+    # start time t0 in one day, the window holds 1 duty hour for 11 h, 0 for 11 h, and
+    # ramps 1 → 0 and 0 → 1 over the two remaining hours, where g(m/T) averages to
+    # ∫₀¹ 1 − (1 − m/T)² dm = 1 − T/3 · (1 − (1 − 1/T)³).
+    ramp = 1 - 2.4 / 3 * (1 - (1 - 1 / 2.4) ** 3)
     assert mean(r, "patrol_detection_probability") == pytest.approx(
-        (1 - (1 - 1 / 2.4) ** 2) * 0.5)
+        (11 * (1 - (1 - 1 / 2.4) ** 2) + 2 * ramp) / 24)
 
 
 def test_posts_sensors_and_combination():
@@ -262,18 +267,31 @@ def test_overloaded_qrf_is_reported_not_clipped():
     r = run(overrides={"incursions.rate_per_day": 200, "posture.qrf.engagement_hours": 8})
     assert mean(r, "qrf_overloaded") == 1
     assert np.isinf(r["response_hours_p90"]).all()
-    assert mean(r, "qrf_utilisation") > 1
+    # v2: utilisation is busy ÷ available team-hours (at most 1); the excess shows
+    # in the peak load, and every base is named as overloaded.
+    assert mean(r, "qrf_utilisation") == 1
+    a = 200 / 24 * mean(r, "detection_probability") / 6 * 8   # erlangs per base, 2 teams
+    assert mean(r, "qrf_peak_load") == pytest.approx(a / 2)
+    assert mean(r, "qrf_overloaded_bases") == 6 and mean(r, "qrf_no_force") == 0
+    assert r.base_overload == {f"base {j + 1} (km {200 * j}–{200 * (j + 1)})": 1.0
+                               for j in range(6)}
     out = r.to_dict()["metrics"]["response_hours_p90"]
     assert out["mean"] is None and out["unbounded_fraction"] == 1.0
     assert r.criteria["response_hours_p90"].p_met == 0
 
 
-def test_unfilled_qrf_with_incidents_is_overloaded():
+def test_unfilled_qrf_with_incidents_is_no_force_not_overloaded():
+    # v2 (contract §3): no team filled is "no force", a state of its own; v1 called
+    # it "overloaded". Nobody comes, so the response is still unbounded.
     r = run(overrides={"contributors": [{"name": "rear", "troops": 5000, "role": "rear"}]})
     assert mean(r, "qrf_teams") == 0
     assert mean(r, "detection_probability") > 0  # sensors still detect
-    assert mean(r, "qrf_overloaded") == 1
+    assert mean(r, "qrf_no_force") == 1 and mean(r, "qrf_bases_manned") == 0
+    assert mean(r, "qrf_overloaded") == 0 and mean(r, "qrf_overloaded_bases") == 0
     assert np.isinf(r["response_hours_mean"]).all()
+    for name in ("qrf_wait_probability", "qrf_utilisation", "qrf_peak_load"):
+        assert np.isnan(r[name]).all()
+    assert r.base_overload == {}
 
 
 def test_non_exponential_engagement_scales_wait():
@@ -363,7 +381,7 @@ def test_every_metric_present_with_unit(base):
 def test_empty_qrf_is_unbounded_even_without_incidents():
     r = run(overrides={"contributors": [{"name": "a", "troops": 0}], "posture.sensors": None})
     assert mean(r, "detection_probability") == 0
-    assert mean(r, "qrf_overloaded") == 1
+    assert mean(r, "qrf_no_force") == 1 and mean(r, "qrf_overloaded") == 0  # v2: no force
     assert np.isinf(r["response_hours_p90"]).all()
     assert r.criteria["response_hours_p90"].p_met == 0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .metrics import METRICS
-from .model.coverage import coverage
+from .model.coverage import coverage, sector_layout
 from .model.force import condition_states, force_generation
 from .model.qrf import response
 from .model.ratios import force_ratios
@@ -71,10 +71,16 @@ def _model(scenario: Scenario, d: Draws) -> dict:
     covering = (m["line_combat_troops"] + m["reserve_combat_troops"]) \
         / (1.0 - d["force.support_fraction"])
     m.update(achievement(req, m["line_combat_troops"], m["reserve_combat_troops"], covering))
-    m.update(coverage(scenario, d, m["observation_posts"], m["patrol_teams"]))
-    m.update(response(scenario, d, m["qrf_teams"], m["detection_probability"]))
+    cov = coverage(scenario, d, m["observation_posts"], m["patrol_teams"])
+    m.update(cov)
+    # The QRF load per base follows the threat and detection of each sector.
+    qrf = response(scenario, d, m["qrf_teams"], m["detection_probability"],
+                   cov["_sector_weights"], cov["_sector_detection"], sector_layout(scenario, d))
+    m.update(qrf)
     m.update(force_ratios(scenario, d, m["line_combat_troops"], conds))
-    return {k: m[k] for k in METRICS}
+    out = {k: m[k] for k in METRICS}   # private entries ("_…") are not metrics
+    out["base_overloaded"] = qrf["_base_overload"]   # label → overloaded per sample
+    return out
 
 
 def _split(out: dict) -> tuple[dict, dict]:

@@ -1,13 +1,19 @@
-"""Quick-reaction force response: Erlang C waits and travel (model-spec §5).
+"""Quick-reaction force: staffing, load per base, Erlang C waits and travel
+(model-spec §5, contract v2 §3).
 
-Detected incidents reach each of ``B`` bases at ``λ_b = λ·P_detect / B`` per
-hour; each base has ``c`` teams, each busy for an engagement of mean ``s``
-hours. With offered load ``a = λ_b·s`` the probability of waiting is Erlang C,
-``C(c, a)``, and the mean wait ``W_q = C·s / (c − a)`` while ``a < c``. At
-``a ≥ c`` the base is *overloaded*: waits grow without bound; the model
-reports this with ``qrf_overloaded = 1`` and infinite response times, never a
-negative or silently capped number. A base with no team filled counts as
-overloaded even when no incident is detected: it could answer none.
+Staffing: with Q filled teams and B requested bases, ``B_m = min(B, Q)`` bases
+are manned, laid out evenly (catchment ``j`` = ``[j·L/B_m, (j+1)·L/B_m)``, base at
+its centre, ``depth_km`` behind the line); each gets ``Q // B_m`` teams and the
+``Q mod B_m`` bases with the largest load one more (ties: lower index first).
+
+Load: detected incidents reach base ``j`` at ``λ_j = λ·P_detect·w_j`` per hour,
+``w_j`` the share of detected incursions whose position falls in its catchment
+(threat × length per sector, times the sector's detection probability). With
+mean engagement ``s`` the offered load is ``a_j = λ_j·s`` erlangs and the base's
+waits are Erlang C with ``c_j`` servers. Base ``j`` is *overloaded* iff
+``a_j ≥ c_j`` and ``a_j > 0``: waits grow without bound, so response metrics
+are +inf, never a negative or silently capped number. ``Q = 0`` is *no force*
+(``qrf_no_force``), not an overload: nobody comes.
 
 For non-exponential engagements the Allen–Cunneen approximation scales the
 wait by ``(1 + cv²) / 2`` (``cv = 0`` deterministic); it is exact only for
@@ -22,6 +28,11 @@ from ..sampling import Draws
 from ..schema import Scenario
 
 __all__ = ["erlang_c", "mmc_wait_mean", "response"]
+
+NAMES = ("qrf_utilisation", "qrf_peak_load", "qrf_bases_manned", "qrf_no_force",
+         "qrf_overloaded", "qrf_overloaded_bases", "qrf_wait_probability",
+         "qrf_wait_hours_mean", "travel_hours_mean", "response_hours_mean",
+         "response_hours_p90")
 
 
 def erlang_c(servers, load):
@@ -75,35 +86,62 @@ def _sum_cdf(x, t0, t1, pw, theta):
     return np.where(below, 0.0, cdf), np.where(below, 0.0, dens)
 
 
-def _p90(t0, t1, groups, tol=1e-10, max_iter=60):
-    """90th percentile of wait + travel, for a mixture of base groups (weight, pw, θ).
+def _share(groups, f):
+    """``f`` applied to every array of the groups, once per distinct array object
+    (groups often share t0 and t1), so that the results are shared in turn."""
+    done: dict[int, np.ndarray] = {}
+    out = []
+    for g in groups:
+        row = []
+        for v in g:
+            if id(v) not in done:
+                done[id(v)] = f(v)
+            row.append(done[id(v)])
+        out.append(tuple(row))
+    return out
 
-    Safeguarded Newton on the closed-form CDF: a Newton step where it stays
-    inside the bracket, bisection otherwise; stops once every sample has
-    converged (typically in a handful of steps). Starts from the percentile
-    without waiting, ``t0 + 0.9 (t1 − t0)``, which waits can only delay.
+
+def _p90(groups, lo=None, start=None, tol=1e-10, max_iter=60):
+    """90th percentile of wait + travel for a mixture of groups (weight, pw, θ, t0, t1).
+
+    In group g the wait is 0 w.p. 1 − pw, else exponential with rate θ, and the
+    time to arrive (readiness + travel) is uniform on [t0, t1]. Safeguarded
+    Newton on the closed-form CDF: a Newton step where it stays inside the
+    bracket, bisection otherwise; stops once every sample has converged.
+    ``lo`` (a lower bound of the answer) defaults to the smallest t0, ``start``
+    to the weighted percentile without waiting.
     """
-    t0 = np.asarray(t0, dtype=float) + 0.0
-    t1 = np.asarray(t1, dtype=float) + 0.0
-    lo = t0 + 0.9 * (t1 - t0)
-    hi = t1.copy()
-    for _, pw, theta in groups:
+    groups = [g for g in groups if np.any(np.asarray(g[0]) > 0)]  # no weight: adds nothing  # a group of no weight adds nothing
+    n = np.broadcast_shapes(*(v.shape for g in groups for v in g))
+    if lo is None:
+        lo = np.min(np.broadcast_arrays(*(g[3] for g in groups)), axis=0)
+    lo = np.broadcast_to(lo, n) + 0.0
+    if start is None:
+        start = sum(g[0] * (g[3] + 0.9 * (g[4] - g[3])) for g in groups)
+    x = np.broadcast_to(start, n) + 0.0
+    hi = lo.copy()
+    for _, pw, theta, _, t1 in groups:
         with np.errstate(all="ignore"):
             extra = np.where(pw > 0.1, np.log(pw / 0.1) / theta, 0.0)
         hi = np.maximum(hi, t1 + extra)
-    x = lo.copy()
-    groups = [tuple(np.broadcast_to(np.asarray(g, dtype=float), x.shape) for g in grp)
-              for grp in groups]
-    groups = [g for g in groups if np.any(g[0] > 0)]  # a group of no base adds nothing
+    groups = _share(groups, lambda v: np.broadcast_to(v, n))
     active = np.arange(x.size)  # samples still moving: work shrinks as they converge
     for _ in range(max_iter):
         if active.size == 0:
             break
-        xa, a0, a1 = x[active], t0[active], t1[active]
+        xa = x[active]
+        cut: dict[int, np.ndarray] = {}   # index each shared array once
+
+        def at(v):
+            k = id(v)
+            if k not in cut:
+                cut[k] = v[active]
+            return cut[k]
         cdf = dens = 0.0
-        for w, pw, theta in groups:
-            c, d = _sum_cdf(xa, a0, a1, pw[active], theta[active])
-            cdf, dens = cdf + w[active] * c, dens + w[active] * d
+        for w, pw, theta, t0, t1 in groups:
+            c, d = _sum_cdf(xa, at(t0), at(t1), at(pw), at(theta))
+            wa = at(w)
+            cdf, dens = cdf + wa * c, dens + wa * d
         gap = cdf - 0.9
         la = np.where(gap < 0, xa, lo[active])
         ha = np.where(gap < 0, hi[active], xa)
@@ -117,62 +155,201 @@ def _p90(t0, t1, groups, tol=1e-10, max_iter=60):
     return x
 
 
-def response(scenario: Scenario, d: Draws, teams, detection) -> dict:
-    """QRF waits, travel and response times; NaN everywhere if there is no QRF."""
+def _queue(c, a, s, cv2):
+    """(P(wait), mean wait, θ of the conditional exponential wait) per base."""
+    pw = erlang_c(c, a)
+    wq = mmc_wait_mean(c, a, s, pw) * (1.0 + cv2) / 2.0
+    with np.errstate(all="ignore"):
+        theta = np.where(pw > 0, pw / wq, 1.0)   # θ only matters where pw > 0
+    return pw, wq, theta
+
+
+def _uniform(lam, s, cv2, teams, manned, line, t0, kmh):
+    """Threat per km uniform: every manned base has the same load and catchment."""
+    bs = np.maximum(manned, 1.0)
+    a = lam * s / bs                                     # erlangs per base
+    q = np.floor(teams / bs)                             # teams at most bases
+    extra = teams - q * bs                               # bases with one more
+    share_high = extra / bs
+    t1 = t0 + line / (2.0 * bs) / kmh
+    groups, wait_mean, p_wait, busy = [], 0.0, 0.0, 0.0
+    over_low = (a >= q) & (a > 0) & (manned > 0)
+    over_high = (a >= q + 1.0) & (a > 0) & (extra > 0)
+    for c, weight in ((q, 1.0 - share_high), (q + 1.0, share_high)):
+        pw, wq, theta = _queue(c, a, s, cv2)
+        groups.append((weight, pw, theta, t0, t1))
+        with np.errstate(all="ignore"):
+            wait_mean = wait_mean + np.where(weight > 0, weight * wq, 0.0)
+        p_wait = p_wait + weight * pw
+        busy = busy + weight * np.minimum(a, c)
+    n_over = np.where(over_low, manned - extra, 0.0) + np.where(over_high, extra, 0.0)
+    with np.errstate(all="ignore"):
+        util = busy * bs / teams
+        peak = a / q
+    travel = 0.5 * (t0 + t1)
+    flags = None
+    if np.any(n_over > 0):
+        top = int(np.max(manned))
+        j = np.arange(top)[:, None]
+        c_j = q + (j < extra)
+        flags = (j < manned) & (a >= c_j) & (a > 0)
+    return dict(p_wait=p_wait, wait_mean=wait_mean, travel=travel, util=util, peak=peak,
+                n_over=n_over, flags=flags, groups=groups, lo=t0 + 0.9 * (t1 - t0))
+
+
+def _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density):
+    """Threat per km differs along the line: loads and catchment pieces per base.
+
+    ``layout``: (start_km, length_km) per sector; ``density``: detected incursions
+    per km in each sector (relative). Pieces: each catchment cut at sector
+    boundaries and at its base, so that the distance along the line to the base is
+    uniform on each piece.
+    """
+    n = np.shape(lam)[0]
+    bs = np.maximum(manned, 1.0)
+    width = line / bs
+    top = max(int(np.max(manned)), 1)
+    share = np.zeros((top, n))
+    pieces = []                              # (base j, mass, nearest km, farthest km)
+    for j in range(top):
+        valid = j < manned
+        a_km = j * width
+        c_km = a_km + 0.5 * width
+        b_km = a_km + width
+        for (s0, length), dens in zip(layout, density, strict=True):
+            s1 = s0 + length
+            for lo_km, hi_km, left in ((np.maximum(a_km, s0), np.minimum(c_km, s1), True),
+                                       (np.maximum(c_km, s0), np.minimum(b_km, s1), False)):
+                ell = np.where(valid, np.maximum(hi_km - lo_km, 0.0), 0.0)
+                if not np.any(ell > 0):
+                    continue
+                mass = ell * dens
+                near, far = (c_km - hi_km, c_km - lo_km) if left else (lo_km - c_km,
+                                                                       hi_km - c_km)
+                pieces.append((j, mass, near, far))
+                share[j] += mass
+    total = share.sum(axis=0)
+    share /= total
+    a = lam * s * share                                  # (top, n) erlangs
+    q = np.floor(teams / bs)
+    extra = teams - q * bs
+    valid = np.arange(top)[:, None] < manned
+    # Extra teams to the busiest bases; ties (to 12 digits) to the lower index.
+    key = np.where(valid, np.round(share, 12), -1.0)
+    order = np.argsort(-key, axis=0, kind="stable")
+    rank = np.argsort(order, axis=0)                     # inverse permutation
+    c = q + (rank < extra)
+    pw, wq, theta = _queue(np.where(valid, c, 1.0), np.where(valid, a, 0.0), s, cv2)
+    flags = valid & (a >= c) & (a > 0)
+    with np.errstate(all="ignore"):
+        p_wait = np.sum(np.where(valid, share * pw, 0.0), axis=0)
+        wait_mean = np.sum(np.where(valid & (share > 0), share * wq, 0.0), axis=0)
+        busy = np.sum(np.where(valid, np.minimum(a, c), 0.0), axis=0)
+        util = busy / teams
+        peak = np.max(np.where(valid, a / c, -np.inf), axis=0)
+    groups, travel = [], 0.0
+    for j, mass, near, far in pieces:
+        w = mass / total
+        g0 = t0 + near / kmh
+        g1 = np.where(w > 0, t0 + far / kmh, g0 + 1.0)   # no weight: any positive width
+        groups.append((w, pw[j], theta[j], g0, g1))
+        travel = travel + w * 0.5 * (g0 + g1)
+    n_over = flags.sum(axis=0).astype(float)
+    return dict(p_wait=p_wait, wait_mean=wait_mean, travel=travel, util=util, peak=peak,
+                n_over=n_over, flags=flags if flags.any() else None, groups=groups, lo=None)
+
+
+def _is_uniform(density) -> bool:
+    """True where detected incursions are equally likely per km in every sample."""
+    if len(density) < 2:
+        return True
+    dens = np.broadcast_arrays(*density)
+    hi, lo = np.max(dens, axis=0), np.min(dens, axis=0)
+    return bool(np.all(hi - lo <= 1e-12 * hi))
+
+
+def overload_flags(flags, manned, line) -> dict[str, np.ndarray]:
+    """{"base j (km a–b)": per sample, whether that manned base is overloaded}.
+
+    ``flags``: (bases, samples) booleans in the layout of each sample's manned
+    bases; a label names base j (1-based) of a layout of ``manned`` bases on
+    ``line`` km, so samples with different layouts get different labels.
+    """
+    if flags is None:
+        return {}
+    shape = flags.shape[1:]
+    bm = np.broadcast_to(manned, shape)
+    ln = np.broadcast_to(line, shape)
+    j, i = np.nonzero(flags)
+    rows = np.unique(np.stack([j, bm[i], ln[i]]), axis=1)
+    out: dict[str, np.ndarray] = {}
+    for jj, b, length in rows.T:
+        lo, hi = jj * length / b, (jj + 1) * length / b
+        label = f"base {int(jj) + 1} (km {round(lo, 1):g}–{round(hi, 1):g})"
+        hit = flags[int(jj)] & (bm == b) & (ln == length)
+        out[label] = out[label] | hit if label in out else hit
+    return out
+
+
+def response(scenario: Scenario, d: Draws, teams, detection, sector_weights=None,
+             sector_detection=None, layout=None) -> dict:
+    """QRF metrics; NaN everywhere if there is no QRF.
+
+    ``sector_weights`` (share of incursions per sector), ``sector_detection``
+    (P(detect) per sector) and ``layout`` ((start_km, length_km) per sector) give
+    the load per base; without them incursions are uniform along the line. Also
+    returns the private entry ``_base_overload`` ({label: per sample, overloaded?},
+    see :func:`overload_flags`).
+    """
     nan = np.full(d.n, np.nan)
-    names = ("qrf_utilisation", "qrf_overloaded", "qrf_wait_probability",
-             "qrf_wait_hours_mean", "travel_hours_mean", "response_hours_mean",
-             "response_hours_p90")
     if scenario.posture.qrf is None:
-        return {k: nan for k in names}
+        return {**{k: nan for k in NAMES}, "_base_overload": {}}
     q = "posture.qrf"
-    line = d["theatre.line_km"]
-    bases = d[f"{q}.bases"]
+    line = d["theatre.line_km"] + np.zeros(d.n)
     s = d[f"{q}.engagement_hours"]
     qrf = scenario.posture.qrf
     cv2 = {"exponential": 1.0, "deterministic": 0.0,
            "lognormal": d[f"{q}.engagement_cv"] ** 2}[qrf.engagement_distribution]
 
-    lam = d["incursions.rate_per_day"] / 24.0 * detection          # per hour, whole line
-    load = lam / bases * s                                           # erlangs per base
-    teams = np.asarray(teams, dtype=float)
-    low = np.floor(teams / bases)                                    # teams at most bases
-    share_high = (teams - low * bases) / bases                       # bases with one more
+    lam = d["incursions.rate_per_day"] / 24.0 * detection + np.zeros(d.n)   # per hour
+    teams = np.asarray(teams, dtype=float) + np.zeros(d.n)
+    manned = np.minimum(d[f"{q}.bases"], teams)
+    no_force = teams == 0
+    kmh = d[f"{q}.speed_kmh"] / d[f"{q}.road_factor"]       # km of line per hour
+    t0 = d[f"{q}.readiness_hours"] + d[f"{q}.depth_km"] / kmh + np.zeros(d.n)
 
-    speed = d[f"{q}.speed_kmh"]
-    rf = d[f"{q}.road_factor"]
-    t0 = d[f"{q}.readiness_hours"] + d[f"{q}.depth_km"] * rf / speed + np.zeros(d.n)
-    t1 = t0 + line / (2.0 * bases) * rf / speed
-
-    groups, wait_mean, p_wait, overloaded = [], 0.0, 0.0, np.zeros(d.n, dtype=bool)
-    for c, weight in ((low, 1.0 - share_high), (low + 1.0, share_high)):
-        pw = erlang_c(c, load)
-        wq = mmc_wait_mean(c, load, s, pw) * (1.0 + cv2) / 2.0
-        # A base without a team can answer nothing, whether or not incidents come.
-        over = (load >= c) & ((load > 0) | (c == 0)) & (weight > 0)
-        overloaded |= over
-        with np.errstate(all="ignore"):
-            theta = np.where(wq > 0, pw / wq, np.inf)
-        groups.append((weight, pw, theta))
-        with np.errstate(all="ignore"):
-            wait_mean = wait_mean + np.where(weight > 0, weight * wq, 0.0)
-        p_wait = p_wait + weight * pw
-
-    travel_mean = 0.5 * (t0 + t1) - d[f"{q}.readiness_hours"]
+    density = [1.0]
+    if sector_weights is not None and len(sector_weights) > 1:
+        seen = detection > 0          # no detection at all: weigh by incursions alone
+        density = [w * np.where(seen, p, 1.0) / length for w, p, (_, length)
+                   in zip(sector_weights, sector_detection, layout, strict=True)]
     with np.errstate(all="ignore"):
-        util = np.where(teams > 0, lam * s / teams, np.where(lam > 0, np.inf, 0.0))
+        if _is_uniform(density):
+            r = _uniform(lam, s, cv2, teams, manned, line, t0, kmh)
+        else:
+            r = _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density)
+
+    overloaded = r["n_over"] > 0
     p90 = np.full(d.n, np.inf)
-    ok = ~overloaded  # an overloaded QRF has no percentile to solve for
+    ok = ~overloaded & ~no_force  # no percentile to solve for when nobody comes in time
     if ok.any():
-        p90[ok] = _p90(np.broadcast_to(t0, (d.n,))[ok], np.broadcast_to(t1, (d.n,))[ok], [
-            tuple(np.broadcast_to(np.asarray(g, dtype=float), (d.n,))[ok] for g in grp)
-            for grp in groups])
+        groups = _share(r["groups"], lambda v: np.broadcast_to(v, (d.n,))[ok])
+        lo = None if r["lo"] is None else np.broadcast_to(r["lo"], (d.n,))[ok]
+        p90[ok] = _p90(groups, lo=lo, start=lo)
+    unbounded = overloaded | no_force
+    readiness = d[f"{q}.readiness_hours"]
     return {
-        "qrf_utilisation": util,
+        "qrf_utilisation": np.where(no_force, np.nan, r["util"]),
+        "qrf_peak_load": np.where(no_force, np.nan, r["peak"]),
+        "qrf_bases_manned": manned,
+        "qrf_no_force": no_force.astype(float),
         "qrf_overloaded": overloaded.astype(float),
-        "qrf_wait_probability": np.where(overloaded, 1.0, p_wait),
-        "qrf_wait_hours_mean": np.where(overloaded, np.inf, wait_mean),
-        "travel_hours_mean": travel_mean,
-        "response_hours_mean": np.where(overloaded, np.inf, wait_mean + 0.5 * (t0 + t1)),
+        "qrf_overloaded_bases": r["n_over"],
+        "qrf_wait_probability": np.where(no_force, np.nan,
+                                         np.where(overloaded, 1.0, r["p_wait"])),
+        "qrf_wait_hours_mean": np.where(unbounded, np.inf, r["wait_mean"]),
+        "travel_hours_mean": np.where(no_force, np.nan, r["travel"] - readiness),
+        "response_hours_mean": np.where(unbounded, np.inf, r["wait_mean"] + r["travel"]),
         "response_hours_p90": p90,
+        "_base_overload": overload_flags(r["flags"], manned, line),
     }
