@@ -1,34 +1,56 @@
-"""One replication of the SimPy simulation (model-spec §8).
+"""One replication of the SimPy simulation (model-spec §8, contract v2).
 
 What is known before the clock starts is computed before it starts: the force
-flow (:mod:`.forceflow`) and, from it, the posture filled at every moment and
-the patrols' layouts. So are the incursions: Poisson
+flow (:mod:`.forceflow`) and, from it, the posture filled at every moment, the
+patrols' layouts and the QRF's staffing. So are the incursions: Poisson
 arrivals, positions and detection by posts, sensors and patrols do not depend
 on the QRF, and are computed with NumPy for all incursions at once. The SimPy
 event loop then carries only what interacts: detected incidents meeting QRF
-teams, one :class:`simpy.PriorityResource` per base (capacity
-``teams_per_base``; slots of teams not filled are held by blocking requests of
-higher priority), engagements, and posture changes. The number of events
-therefore grows with incidents and force changes, not with the distance
-patrols travel.
+teams, engagements, and posture changes.
+
+Queues: each manned base has a number of teams and a FIFO queue of its own (a
+:class:`collections.deque`); an incident takes a free team of its base at
+once or waits at the back of the queue; a team that finishes takes the head
+of the queue. Capacity changes (force changes) are a number to set, not
+blocking requests; SimPy's ``PriorityResource`` is not used because it sorts
+its whole queue on every request, which made an overloaded QRF ten times
+slower than raw SimPy. Each incident costs two SimPy events (its detection
+and its engagement's end), scheduled as timeouts with callbacks.
+
+Contract v2 in brief (see docs/simulation.md):
+
+* Grid phases: posts, sensors and patrol sub-sectors are evenly spaced grids,
+  each with its own uniformly random phase per replication (and per layout
+  change), on a line treated as closed (mod ``L``). QRF bases are not
+  randomised.
+* QRF staffing: with ``Q`` teams filled and ``B`` bases requested, ``B_m =
+  min(B, Q)`` bases are manned, laid out evenly (catchment ``j = [jL/B_m,
+  (j+1)L/B_m)``, base at its centre); each gets ``Q // B_m`` teams and the
+  ``Q mod B_m`` bases with the largest share ``w_j`` of detected incursions one
+  more (ties: lower index). An incident goes to the base of the catchment it
+  falls in, in the layout in force when it is detected; incidents waiting when
+  the layout changes are sent to the new layout's bases, in their order.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
+from simpy.events import Timeout
 
 from ..model.force import condition_states, honoured
 from ..model.tasks import achievement, requirements
 from ..sampling import Draws, draw
 from ..schema import Scenario
-from .forceflow import ContributorFlow, change_times, contributor_flows, strength_at
-from .patrols import PatrolLayout, first_pass
+from .forceflow import ContributorFlow, change_times, contributor_flows, strength_at, warmup_days
+from .patrols import PatrolLayout, first_pass, part_time_detection
 
-__all__ = ["Replication", "run_replication"]
+__all__ = ["Replication", "Posture", "Base", "run_replication"]
 
 
 def _scalar(x) -> float:
@@ -40,21 +62,53 @@ class Posture:
     """Posture filled from clock ``start`` (hours) on."""
 
     start: float
-    in_theatre: float
+    in_theatre: float          # persons
+    line: float                # line-role combat troops (tail removed), persons
+    reserve: float             # reserve-role combat troops, persons
+    off_line: float            # other roles, persons
     posts: int
     patrol_teams: int
     qrf_teams: int
     fill_ratio: float
+    strength_to_requirement: float
+    unassigned: float          # persons
+    bases_manned: int = 0
+    teams_at: tuple[int, ...] = ()       # teams at each manned base
+    rate_at: tuple[float, ...] = ()      # expected detected incidents per hour at each base
+    p_detect: float = 0.0                # expected detection probability, whole line
+
+
+@dataclass(frozen=True)
+class Base:
+    """A manned QRF base: ``index`` (0-based) of ``of`` bases laid out evenly."""
+
+    of: int
+    index: int
+    lo_km: float
+    hi_km: float
+
+    @property
+    def centre_km(self) -> float:
+        return 0.5 * (self.lo_km + self.hi_km)
+
+    @property
+    def label(self) -> str:
+        return f"base {self.index + 1} (km {self.lo_km:g}–{self.hi_km:g})"
 
 
 @dataclass
 class Replication:
-    """Raw outcome of one replication: per-incident records and the posture timeline."""
+    """Raw outcome of one replication: per-incursion records and the posture timeline.
+
+    Arrays over incursions are in arrival order.
+    """
 
     index: int
     horizon_hours: float
+    warmup_hours: float
     postures: list[Posture]
     flows: list[ContributorFlow]
+    layouts: list[PatrolLayout] = field(default_factory=list)
     arrivals: np.ndarray = field(default_factory=lambda: np.empty(0))   # hours
     positions: np.ndarray = field(default_factory=lambda: np.empty(0))  # km along the line
     detected_at: np.ndarray = field(default_factory=lambda: np.empty(0))  # hours, inf if never
@@ -63,13 +117,17 @@ class Replication:
     by_patrol: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     in_post_radius: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     in_sensor_view: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
-    granted: list[float] = field(default_factory=list)   # hours a team was assigned
-    waits: list[float] = field(default_factory=list)     # hours
-    travel: list[float] = field(default_factory=list)    # hours, readiness excluded
-    busy: list[tuple[float, float]] = field(default_factory=list)  # a team busy from, to
-    base_work: np.ndarray = field(default_factory=lambda: np.empty(0))  # hours offered
+    # QRF, over incursions (NaN / inf / -1 where not detected or never served):
+    granted_at: np.ndarray = field(default_factory=lambda: np.empty(0))   # hours, inf if never
+    travel: np.ndarray = field(default_factory=lambda: np.empty(0))       # hours, readiness excluded
+    service: np.ndarray = field(default_factory=lambda: np.empty(0))      # engagement hours
+    base_of: np.ndarray = field(default_factory=lambda: np.empty(0, int))  # base routed to first
+    bases: list[Base] = field(default_factory=list)
+    base_layout: dict[int, list[int]] = field(default_factory=dict)  # B_m -> base ids
     events: int = 0
-    params: dict = field(default_factory=dict)  # this replication's sampled inputs in use
+    params: dict = field(default_factory=dict)   # this replication's sampled inputs in use
+    fixed: dict = field(default_factory=dict)    # metrics fixed by the draws (pledges, requirements)
+    notes: list[str] = field(default_factory=list)  # warnings found while setting up
 
 
 class _Model:
@@ -111,6 +169,7 @@ class _Model:
             self.eng_kind = p.qrf.engagement_distribution
 
     def _sectors(self):
+        """(start km, length km, visibility, threat share) per sector."""
         sectors = self.s.theatre.sectors
         if not sectors:
             return [(0.0, self.line, 1.0, 1.0)]
@@ -118,16 +177,18 @@ class _Model:
         for sec in sectors:
             threat = _scalar(self.d[f"theatre.sectors[{sec.name}].threat"])
             vis = _scalar(self.d[f"theatre.sectors[{sec.name}].visibility"])
-            out.append((x, sec.length_km, vis, threat * sec.length_km))
+            out.append([x, sec.length_km, vis, threat * sec.length_km])
             x += sec.length_km
-        return out
+        total = sum(sec[3] for sec in out)
+        for sec in out:  # all threats 0: incursions equally likely per km
+            sec[3] = sec[3] / total if total > 0 else sec[1] / x
+        return [tuple(sec) for sec in out]
 
     def positions(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``n`` threat-weighted uniform positions (km) and their sectors' visibility."""
         w = np.array([sec[3] for sec in self.sectors])
         lengths = np.array([sec[1] for sec in self.sectors])
-        w = w / w.sum() if w.sum() > 0 else lengths / lengths.sum()
-        i = rng.choice(len(self.sectors), size=n, p=w) if len(self.sectors) > 1 \
+        i = rng.choice(len(self.sectors), size=n, p=w / w.sum()) if len(self.sectors) > 1 \
             else np.zeros(n, dtype=int)
         starts = np.array([sec[0] for sec in self.sectors])
         vis = np.array([sec[2] for sec in self.sectors])
@@ -142,6 +203,64 @@ class _Model:
             return rng.lognormal(math.log(self.eng_mean) - sigma2 / 2, math.sqrt(sigma2), n)
         return rng.exponential(self.eng_mean, n)
 
+    def sector_detection(self, posts: int, teams: int) -> np.ndarray:
+        """Expected P(detect) per sector for a posture (the analytic form, contract §1–2).
+
+        With random grid phases every point's coverage is the analytic value, so
+        this is what the replication's detections average to.
+        """
+        p = self.s.posture
+        vis = np.array([sec[2] for sec in self.sectors])
+        miss = np.ones(len(self.sectors))
+        if p.observation_posts and posts > 0:
+            miss *= 1.0 - np.minimum(1.0, posts * 2.0 * self.op_radius * vis / self.line) \
+                * self.op_p
+        if p.patrols and teams > 0:
+            period = 2.0 * self.line / (teams * self.pat_speed)
+            miss *= 1.0 - part_time_detection(self.tau, period, self.pat_radius / self.pat_speed,
+                                              self.pat_hours)
+        if p.sensors and self.sen_count > 0:
+            miss *= 1.0 - min(1.0, self.sen_count * self.sen_cov / self.line) \
+                * self.sen_avail * self.sen_p
+        return 1.0 - miss
+
+    def base_rates(self, manned: int, posts: int, teams: int) -> tuple[np.ndarray, float]:
+        """Expected detected incidents per hour at each of ``manned`` bases, and P(detect).
+
+        ``λ_j = λ Σ_s π_s P_det,s overlap(catchment_j, s) / length_s`` (contract §3).
+        """
+        p_s = self.sector_detection(posts, teams)
+        share = np.array([sec[3] for sec in self.sectors])
+        p_detect = float(np.sum(share * p_s))
+        if manned <= 0:
+            return np.zeros(0), p_detect
+        width = self.line / manned
+        rates = np.zeros(manned)
+        for (x0, length, _, pi), ps in zip(self.sectors, p_s, strict=True):
+            lo = np.arange(manned) * width
+            overlap = np.clip(np.minimum(lo + width, x0 + length) - np.maximum(lo, x0), 0, None)
+            rates += self.rate_per_hour * pi * ps * overlap / length
+        return rates, p_detect
+
+
+def staffing(teams: int, bases: int, share) -> list[int]:
+    """Teams at each of ``min(bases, teams)`` manned bases (contract §3).
+
+    ``teams // manned`` each, and one more at the ``teams mod manned`` bases with
+    the largest ``share`` (ties: the lower index first; shares are compared to 12
+    significant digits so that round-off does not break a tie).
+    """
+    manned = min(bases, teams)
+    if manned <= 0:
+        return []
+    low, extra = divmod(teams, manned)
+    w = [float(f"{float(x):.12g}") for x in share] if len(share) else [0.0] * manned
+    order = sorted(range(manned), key=lambda j: (-w[j], j))
+    out = [low] * manned
+    for j in order[:extra]:
+        out[j] += 1
+    return out
+
 
 def _postures(m: _Model, flows: list[ContributorFlow]) -> list[Posture]:
     """The posture filled after every change of force (QRF first, then posts and patrols)."""
@@ -151,54 +270,66 @@ def _postures(m: _Model, flows: list[ContributorFlow]) -> list[Posture]:
     out: list[Posture] = []
     for t in change_times(flows):
         strength = {f.name: float(strength_at(f, t)) for f in flows}
-        line = sum(v for f in flows if f.role == "line" for v in [strength[f.name]]) * keep
-        reserve = sum(v for f in flows if f.role == "reserve" for v in [strength[f.name]]) * keep
+        line = sum(strength[f.name] for f in flows if f.role == "line") * keep
+        reserve = sum(strength[f.name] for f in flows if f.role == "reserve") * keep
+        off = sum(strength[f.name] for f in flows if f.role not in ("line", "reserve"))
         total = sum(strength.values())
         a = achievement(req, np.array([line]), np.array([reserve]),
                         np.array([(line + reserve) / keep]))
-        p = Posture(float(t), total, int(a["observation_posts"][0]), int(a["patrol_teams"][0]),
-                    int(a["qrf_teams"][0]), float(a["fill_ratio"][0]))
-        if out and (p.posts, p.patrol_teams, p.qrf_teams, p.in_theatre) == (
-                out[-1].posts, out[-1].patrol_teams, out[-1].qrf_teams, out[-1].in_theatre):
+        p = Posture(float(t), total, line, reserve, off, int(a["observation_posts"][0]),
+                    int(a["patrol_teams"][0]), int(a["qrf_teams"][0]),
+                    float(a["fill_ratio"][0]), float(a["strength_to_requirement"][0]),
+                    float(a["unassigned_combat_troops"][0]))
+        if out and (p.posts, p.patrol_teams, p.qrf_teams, p.in_theatre, p.line, p.reserve) == (
+                out[-1].posts, out[-1].patrol_teams, out[-1].qrf_teams, out[-1].in_theatre,
+                out[-1].line, out[-1].reserve):
             continue
         out.append(p)
+    for p in out:
+        manned = min(m.bases, p.qrf_teams) if s.posture.qrf is not None else 0
+        rates, p.p_detect = m.base_rates(manned, p.posts, p.patrol_teams)
+        p.bases_manned = manned
+        p.rate_at = tuple(float(r) for r in rates)
+        share = rates / rates.sum() if rates.sum() > 0 else np.zeros(manned)
+        p.teams_at = tuple(staffing(p.qrf_teams, m.bases, share)) if manned else ()
     return out
 
 
 def _layouts(m: _Model, postures: list[Posture], rng: np.random.Generator) -> list[PatrolLayout]:
-    """A fresh layout, with random phases, whenever the number of patrol teams changes."""
+    """A fresh layout, with random phases and grid offset, whenever the team count changes."""
     if not m.s.posture.patrols:
         return []
     out: list[PatrolLayout] = []
     for p in postures:
         if out and out[-1].teams == p.patrol_teams:
             continue
-        period = 2.0 * m.line / max(p.patrol_teams, 1) / m.pat_speed
+        teams = max(p.patrol_teams, 0)
+        sub = m.line / max(teams, 1)
+        period = 2.0 * sub / m.pat_speed
+        phases = rng.random(teams) * period
+        offset = float(rng.random()) * sub
         out.append(PatrolLayout(p.start, p.patrol_teams, m.line, m.pat_speed, m.pat_hours,
-                                rng.random(max(p.patrol_teams, 0)) * period, m.pat_radius))
+                                phases, m.pat_radius, offset))
     return out
 
 
+def _posture_index(postures: list[Posture], t) -> np.ndarray:
+    starts = np.array([p.start for p in postures])
+    return np.maximum(np.searchsorted(starts, t, side="right") - 1, 0)
+
+
 def _posture_at(postures: list[Posture], t: float) -> Posture:
-    starts = [p.start for p in postures]
-    return postures[max(0, int(np.searchsorted(starts, t, side="right")) - 1)]
+    return postures[int(_posture_index(postures, t))]
 
 
-def _in_posts(m: _Model, posts: np.ndarray, x: np.ndarray, vis: np.ndarray) -> np.ndarray:
-    """Within a post's radius (posts evenly spaced at the centres of L/N stretches)."""
+def _near_grid(x: np.ndarray, spacing, phase, half_width) -> np.ndarray:
+    """Within ``half_width`` of the nearest point of the grid ``phase + (k + ½) spacing``.
+
+    The grid closes over the line (``spacing`` divides it), so distances are mod ``L``.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        spacing = np.where(posts > 0, m.line / np.maximum(posts, 1), np.inf)
-        offset = np.mod(x, spacing) - spacing / 2.0
-    return (posts > 0) & (np.abs(offset) <= m.op_radius * vis)
-
-
-def _in_sensors(m: _Model, x: np.ndarray) -> np.ndarray:
-    """Within the stretch watched by the nearest sensor (sensors evenly spaced)."""
-    if m.sen_count <= 0:
-        return np.zeros(x.shape, dtype=bool)
-    spacing = m.line / m.sen_count
-    offset = np.mod(x, spacing) - spacing / 2.0
-    return np.abs(offset) <= min(m.sen_cov, spacing) / 2.0
+        offset = np.mod(x - phase, spacing) - spacing / 2.0
+    return np.abs(offset) <= half_width
 
 
 def _arrivals(rate: float, horizon: float, rng: np.random.Generator) -> np.ndarray:
@@ -213,50 +344,122 @@ def _arrivals(rate: float, horizon: float, rng: np.random.Generator) -> np.ndarr
     return times[times < horizon]
 
 
-def _teams_per_base(total: int, bases: int) -> list[int]:
-    low, extra = divmod(total, bases)
-    return [low + (1 if j < extra else 0) for j in range(bases)]
+def _apply_inputs(d: Draws, inputs: Mapping[str, float]) -> None:
+    """Replace this replication's draws by ``inputs`` (paths; ``event:`` paths are uniforms)."""
+    for path, value in inputs.items():
+        if path.startswith("event:"):
+            if path not in d.events:
+                raise KeyError(f"no random event {path!r} in this scenario")
+            d.events[path] = np.full(d.n, float(value))
+        else:
+            if path not in d.values:
+                raise KeyError(f"no input {path!r} in this scenario")
+            old = d.values[path]
+            d.values[path] = np.full(d.n, float(value)) if isinstance(old, np.ndarray) \
+                else float(value)
 
 
-def run_replication(scenario: Scenario, index: int, seed: np.random.SeedSequence) -> Replication:
-    """Simulate one replication; all randomness comes from ``seed``."""
+def _fixed_metrics(scenario: Scenario, d: Draws, realised: dict[str, bool]) -> dict[str, float]:
+    """Metrics fixed by the replication's draws: pledges, commitment, requirements."""
+    force = scenario.force
+    out = dict.fromkeys(("pledged_troops", "honoured_troops", "contributors_honoured",
+                         "committed_troops"), 0.0)
+    for c in scenario.contributors:
+        key = f"contributors[{c.name}]"
+        pledge = _scalar(d[f"{key}.troops"])
+        rot = d.get(f"{key}.rotation_multiplier")
+        rot = _scalar(d["force.rotation_multiplier"] if rot is None else rot)
+        full = pledge if force.basis == "in_theatre" else pledge / rot
+        real = 1.0 if realised[c.name] else 0.0
+        out["pledged_troops"] += pledge
+        out["honoured_troops"] += real * pledge
+        out["contributors_honoured"] += real
+        out["committed_troops"] += real * full * rot
+    req = requirements(scenario, d)
+    for k in ("required_combat_troops", "required_in_theatre_troops",
+              "required_committed_troops", "observation_posts_required",
+              "patrol_teams_required", "qrf_teams_required"):
+        out[k] = _scalar(req[k])
+    return out
+
+
+def run_replication(scenario: Scenario, index: int, seed: np.random.SeedSequence,
+                    inputs: Mapping[str, float] | None = None) -> Replication:
+    """Simulate one replication; all randomness comes from ``seed``.
+
+    ``inputs``: values (by input path, as in ``Draws``) that replace this
+    replication's draws, so that sweeps and sensitivity analyses can set inputs
+    per replication; ``event:...`` paths replace the uniforms deciding
+    conditions and honour. The other draws are unchanged.
+    """
     input_seed, flow_seed, layout_seed, incident_seed = seed.spawn(4)
     d = draw(scenario, n=1, seed=np.random.default_rng(input_seed), sampler="random")
+    if inputs:
+        _apply_inputs(d, inputs)
     m = _Model(scenario, d)
     conds = condition_states(scenario, d)
     realised = {k: bool(np.asarray(v).ravel()[0]) for k, v in honoured(scenario, d, conds).items()}
     flows = contributor_flows(scenario, d, realised, np.random.default_rng(flow_seed))
     postures = _postures(m, flows)
-    layouts = _layouts(m, postures, np.random.default_rng(layout_seed))
+    layout_rng = np.random.default_rng(layout_seed)
+    layouts = _layouts(m, postures, layout_rng)
     horizon = scenario.simulation.days * 24.0
-    rep = Replication(index, horizon, postures, flows)
-    rep.params = {"line_km": m.line, "rate_per_hour": m.rate_per_hour}
+    warm, note = warmup_days(scenario)
+    rep = Replication(index, horizon, warm * 24.0, postures, flows, layouts)
+    if note:
+        rep.notes.append(note)
+    rep.fixed = _fixed_metrics(scenario, d, realised)
+    rep.params = {"line_km": m.line, "rate_per_hour": m.rate_per_hour,
+                  "exposure_hours": m.tau}
+    if scenario.posture.patrols is not None:
+        rep.params.update(patrol_speed_kmh=m.pat_speed)
     if scenario.posture.qrf is not None:
         rep.params.update(bases=m.bases, readiness_hours=m.readiness,
-                          engagement_hours=m.eng_mean)
-    _simulate(m, rep, layouts, np.random.default_rng(incident_seed))
+                          engagement_hours=m.eng_mean, engagement_cv2={
+                              "exponential": 1.0, "deterministic": 0.0,
+                              "lognormal": m.eng_cv**2}[m.eng_kind])
+    _detect(m, rep, layouts, layout_rng, np.random.default_rng(incident_seed))
+    if scenario.posture.qrf is not None:
+        _run_qrf(m, rep, np.random.default_rng(incident_seed.spawn(1)[0]))
     return rep
 
 
-def _detect(m: _Model, rep: Replication, layouts, rng: np.random.Generator) -> None:
+def _detect(m: _Model, rep: Replication, layouts, layout_rng: np.random.Generator,
+            rng: np.random.Generator) -> None:
     """Arrivals, positions and detection of every incursion, vectorised.
 
     None of it depends on the QRF, so it is computed before the clock starts.
+    Posts get a fresh random grid phase whenever their number changes; sensors
+    one per replication (contract §2).
     """
     s = m.s
     t0 = _arrivals(m.rate_per_hour, rep.horizon_hours, rng)
     n = t0.size
     x, vis = m.positions(rng, n)
     u = rng.random((n, 3))                      # post, sensor availability, sensor
-    starts = np.array([p.start for p in rep.postures])
-    posts = np.array([p.posts for p in rep.postures])[
-        np.maximum(np.searchsorted(starts, t0, side="right") - 1, 0)]
-    in_post = _in_posts(m, posts, x, vis) if s.posture.observation_posts \
-        else np.zeros(n, dtype=bool)
-    in_sen = (_in_sensors(m, x) & (u[:, 1] < m.sen_avail)) if s.posture.sensors \
-        else np.zeros(n, dtype=bool)
-    by_post = in_post & (u[:, 0] < m.op_p) if s.posture.observation_posts else in_post
-    by_sen = in_sen & (u[:, 2] < m.sen_p) if s.posture.sensors else in_sen
+    k = _posture_index(rep.postures, t0)
+    if s.posture.observation_posts:
+        counts = np.array([p.posts for p in rep.postures])
+        phase = np.zeros(len(rep.postures))
+        for i, c in enumerate(counts):
+            if i and c == counts[i - 1]:
+                phase[i] = phase[i - 1]
+            else:
+                phase[i] = float(layout_rng.random()) * m.line / max(int(c), 1)
+        posts = counts[k]
+        spacing = np.where(posts > 0, m.line / np.maximum(posts, 1), np.inf)
+        in_post = (posts > 0) & _near_grid(x, spacing, phase[k], m.op_radius * vis)
+        by_post = in_post & (u[:, 0] < m.op_p)
+    else:
+        in_post = by_post = np.zeros(n, dtype=bool)
+    if s.posture.sensors and m.sen_count > 0:
+        spacing = m.line / m.sen_count
+        phase = float(layout_rng.random()) * spacing
+        in_sen = _near_grid(x, spacing, phase, min(m.sen_cov, spacing) / 2.0) \
+            & (u[:, 1] < m.sen_avail)
+        by_sen = in_sen & (u[:, 2] < m.sen_p)
+    else:
+        in_sen = by_sen = np.zeros(n, dtype=bool)
     t_pat = first_pass(layouts, x, t0, t0 + m.tau) if layouts else np.full(n, np.inf)
     rep.arrivals, rep.positions = t0, x
     rep.detected_at = np.where(by_post | by_sen, t0, t_pat)
@@ -264,68 +467,155 @@ def _detect(m: _Model, rep: Replication, layouts, rng: np.random.Generator) -> N
     rep.in_post_radius, rep.in_sensor_view = in_post, in_sen
 
 
-def _simulate(m: _Model, rep: Replication, layouts, rng: np.random.Generator) -> None:
-    _detect(m, rep, layouts, rng)
+def _base_registry(m: _Model, rep: Replication) -> None:
+    """One :class:`Base` per (layout, index) that some posture mans."""
+    for p in rep.postures:
+        b = p.bases_manned
+        if b > 0 and b not in rep.base_layout:
+            width = m.line / b
+            ids = []
+            for j in range(b):
+                ids.append(len(rep.bases))
+                rep.bases.append(Base(b, j, j * width, (j + 1) * width if j + 1 < b else m.line))
+            rep.base_layout[b] = ids
+
+
+def _route(m: _Model, rep: Replication, x, manned) -> tuple[np.ndarray, np.ndarray]:
+    """Base id (-1: none manned) and travel hours for positions ``x`` under ``manned`` bases."""
+    x = np.asarray(x, dtype=float)
+    manned = np.asarray(manned)
+    ids = np.full(x.shape, -1, dtype=int)
+    travel = np.full(x.shape, np.nan)
+    for b, layout in rep.base_layout.items():
+        sel = manned == b
+        if not sel.any():
+            continue
+        width = m.line / b
+        j = np.minimum((x[sel] / width).astype(int), b - 1)
+        ids[sel] = np.asarray(layout)[j]
+        along = np.abs(x[sel] - (j + 0.5) * width)
+        travel[sel] = (along + m.depth) * m.road / m.speed
+    return ids, travel
+
+
+def _run_qrf(m: _Model, rep: Replication, rng: np.random.Generator) -> None:
+    """The event loop proper: posture changes and detected incidents meeting QRF teams."""
+    _base_registry(m, rep)
+    n_all = rep.arrivals.size
+    H = rep.horizon_hours
+    order = np.argsort(rep.detected_at, kind="stable")
+    order = order[rep.detected_at[order] < H]
+    n = order.size
+    t_det = rep.detected_at[order]
+    x = rep.positions[order]
+    k = _posture_index(rep.postures, t_det)
+    manned_now = np.array([p.bases_manned for p in rep.postures])[k]
+    base_id, travel = _route(m, rep, x, manned_now)
+    service = m.engagements(rng, n)
+
+    granted = np.full(n, np.inf)
+    nb = len(rep.bases)
+    POOL = nb                                   # incidents waiting while no base is manned
+    where = base_id.copy()
+    where[where < 0] = POOL
+    cap = [0] * (nb + 1)
+    busy = [0] * (nb + 1)
+    queues = [deque() for _ in range(nb + 1)]
+    inflight: set[int] = set()
     env = simpy.Environment()
-    has_qrf = m.s.posture.qrf is not None
-    if has_qrf:
-        _run_qrf(env, m, rep, rng)
-    env.run(until=rep.horizon_hours)
+    t_list = t_det.tolist()
+    s_list = service.tolist()
+    w_list = where.tolist()
+    state = {"manned": 0}
+
+    def start(i: int, b: int) -> None:
+        granted[i] = env._now
+        w_list[i] = b
+        busy[b] += 1
+        inflight.add(i)
+        Timeout(env, s_list[i], i).callbacks.append(finish)
+
+    def finish(ev) -> None:
+        i = ev._value
+        inflight.discard(i)
+        b = w_list[i]
+        busy[b] -= 1
+        q = queues[b]
+        if q and busy[b] < cap[b]:
+            start(q.popleft(), b)
+
+    def relayout(manned: int) -> None:
+        """Send waiting incidents (in their order) and busy teams to the new layout's bases."""
+        waiting = sorted(i for q in queues for i in q)
+        for q in queues:
+            q.clear()
+        for b in range(nb + 1):
+            busy[b] = 0
+        moved = sorted(inflight) + waiting
+        if moved:
+            ids, trips = _route(m, rep, x[moved], np.full(len(moved), manned))
+            ids[ids < 0] = POOL
+            for i, b, trip in zip(moved, ids.tolist(), trips.tolist(), strict=True):
+                if i in inflight:
+                    w_list[i] = b
+                    busy[b] += 1
+                else:
+                    w_list[i] = b
+                    travel[i] = trip
+                    queues[b].append(i)
+
+    def set_posture(p: Posture) -> None:
+        if p.bases_manned != state["manned"]:
+            relayout(p.bases_manned)
+            state["manned"] = p.bases_manned
+        for b in range(nb + 1):
+            cap[b] = 0
+        for b, teams in zip(rep.base_layout.get(p.bases_manned, []), p.teams_at, strict=True):
+            cap[b] = teams
+        for b in range(nb + 1):
+            q = queues[b]
+            while q and busy[b] < cap[b]:
+                start(q.popleft(), b)
+
+    def posture_event(ev) -> None:
+        set_posture(ev._value)
+
+    pos = [0]
+
+    def arrive(_ev) -> None:
+        now = env._now
+        i = pos[0]
+        while True:
+            b = w_list[i]
+            if busy[b] < cap[b] and not queues[b]:
+                granted[i] = t_list[i]   # no wait: exactly 0, free of clock round-off
+                busy[b] += 1
+                inflight.add(i)
+                Timeout(env, s_list[i], i).callbacks.append(finish)
+            else:
+                queues[b].append(i)
+            i += 1
+            if i >= n or t_list[i] > now:
+                break
+        pos[0] = i
+        if i < n:
+            Timeout(env, t_list[i] - now).callbacks.append(arrive)
+
+    set_posture(rep.postures[0])
+    for p in rep.postures[1:]:
+        if p.start < H:
+            Timeout(env, p.start, p).callbacks.append(posture_event)
+    if n:
+        Timeout(env, t_list[0]).callbacks.append(arrive)
+    env.run(until=H)
     rep.events = next(env._eid)  # events scheduled so far: the benchmarks' cost measure
 
-
-def _run_qrf(env: simpy.Environment, m: _Model, rep: Replication,
-             rng: np.random.Generator) -> None:
-    """The event loop proper: posture changes and detected incidents meeting QRF teams."""
-    bases = [simpy.PriorityResource(env, capacity=m.per_base) for _ in range(m.bases)]
-    blockers: list[list] = [[] for _ in bases]
-    order = np.argsort(rep.detected_at, kind="stable")
-    order = order[rep.detected_at[order] < rep.horizon_hours]
-    t_det = rep.detected_at[order]
-    spacing = m.line / m.bases
-    base_of = np.minimum((rep.positions[order] / spacing).astype(int), m.bases - 1)
-    along = np.abs(rep.positions[order] - (base_of + 0.5) * spacing)
-    travel = (along + m.depth) * m.road / m.speed
-    service = m.engagements(rng, t_det.size)
-    work = np.zeros(m.bases)
-    np.add.at(work, base_of, service)
-    rep.base_work = work
-    granted, waits, busy, travelled = rep.granted, rep.waits, rep.busy, rep.travel
-
-    def set_capacity(total_teams: int):
-        for j, teams in enumerate(_teams_per_base(total_teams, m.bases)):
-            want, held = m.per_base - teams, blockers[j]
-            while len(held) < want:
-                held.append(bases[j].request(priority=-1))
-            while len(held) > want:
-                req = held.pop()
-                if req.triggered:
-                    bases[j].release(req)
-                else:
-                    req.cancel()
-
-    def force():
-        for p in rep.postures:
-            if p.start > env.now:
-                yield env.timeout(p.start - env.now)
-            set_capacity(p.qrf_teams)
-
-    def respond(res, t, s, trip):
-        with res.request(priority=0) as req:
-            yield req
-            now = env.now
-            granted.append(now)
-            waits.append(now - t)
-            travelled.append(trip)
-            busy.append((now, now + s))
-            yield env.timeout(s)
-
-    def dispatch():
-        for i in range(t_det.size):
-            t = float(t_det[i])
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            env.process(respond(bases[base_of[i]], t, float(service[i]), float(travel[i])))
-
-    env.process(force())
-    env.process(dispatch())
+    # Back to arrival order, over all incursions.
+    rep.granted_at = np.full(n_all, np.inf)
+    rep.travel = np.full(n_all, np.nan)
+    rep.service = np.full(n_all, np.nan)
+    rep.base_of = np.full(n_all, -1, dtype=int)
+    rep.granted_at[order] = granted
+    rep.travel[order] = travel
+    rep.service[order] = service
+    rep.base_of[order] = base_id

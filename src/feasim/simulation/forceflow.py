@@ -12,6 +12,9 @@ engine turns it into SimPy events.
   ``handover_gap_days`` after each relief its share is absent.
 * Withdrawal: at an exponential time with rate ``withdrawal_hazard_per_year / 365``
   per day after ``start_day`` the contributor leaves for good.
+* Warm-up (contract v2 §4): :func:`warmup_days` is ``simulation.warmup_days`` or,
+  when that is null, the latest end of any contributor's ramp-up,
+  ``max(start_day + ramp_up_days)`` (upper ends of the supports of distributions).
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..distributions import support
 from ..sampling import Draws
 from ..schema import Scenario
 
-__all__ = ["ContributorFlow", "contributor_flows", "strength_at", "change_times"]
+__all__ = ["ContributorFlow", "contributor_flows", "strength_at", "change_times",
+           "auto_warmup_days", "warmup_days"]
 
 HOURS_PER_DAY = 24.0
 
@@ -128,3 +133,30 @@ def strength_at(flow: ContributorFlow, t_hours: float | np.ndarray) -> np.ndarra
 def change_times(flows: list[ContributorFlow]) -> np.ndarray:
     """Every time (hours) at which some contributor's strength changes, from 0."""
     return np.unique(np.concatenate([[0.0]] + [f.times for f in flows]))
+
+
+def auto_warmup_days(scenario: Scenario) -> float:
+    """Latest end of any contributor's ramp-up (days): ``max(start_day + ramp_up_days)``,
+    with the upper end of the support for a distribution (may be ``inf``)."""
+    ends = [support(c.start_day)[1] + support(c.ramp_up_days)[1] for c in scenario.contributors]
+    return float(max(ends, default=0.0))
+
+
+def warmup_days(scenario: Scenario) -> tuple[float, str | None]:
+    """The warm-up in use (days) and, if the automatic one had to be dropped, why.
+
+    An explicit ``simulation.warmup_days`` is shorter than the horizon (a
+    cross-field rule checks it). The automatic one may not be: then nothing
+    would be measured, so the whole horizon is measured instead and the reason
+    is returned for the result's warnings.
+    """
+    sim = scenario.simulation
+    if sim.warmup_days is not None:
+        return float(sim.warmup_days), None
+    auto = auto_warmup_days(scenario)
+    if auto < sim.days:
+        return auto, None
+    return 0.0, (f"the contributors' ramp-up ends on day {auto:g}, not before the "
+                 f"{sim.days:g}-day horizon: the whole horizon is measured, ramp-up "
+                 f"included, so the metrics are not steady-state readings; lengthen "
+                 f"simulation.days or set simulation.warmup_days")

@@ -1,5 +1,10 @@
 """One replication's metrics and daily series (what :class:`feasim.models.SimulationModel`
-runs per replication and aggregates into the shared :class:`~feasim.Result`)."""
+runs per replication and aggregates into the shared :class:`~feasim.Result`).
+
+Contract v2 §4: every metric counts only incursions arriving in the measured
+period ``[warm-up, horizon)`` and time averages run over it; daily series
+cover the whole horizon.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,14 @@ import numpy as np
 
 from ..metrics import SERIES_UNITS
 from ..schema import Scenario
-from .engine import Replication, _posture_at, _teams_per_base
+from .engine import Replication, _posture_at
 
-__all__ = ["replication_metrics", "SERIES_UNITS"]
+__all__ = ["replication_metrics", "SERIES_UNITS", "NOT_OBSERVED"]
+
+#: Metrics the simulation cannot observe: no combat is simulated.
+NOT_OBSERVED = ("global_force_ratio", "local_force_ratio", "breakthrough_margin",
+                "lanchester_attacker_wins", "lanchester_attacker_survivors",
+                "lanchester_defender_survivors", "tripwire_troops_exposed")
 
 
 def _step_integral(starts: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -30,17 +40,33 @@ def _posture_integral(rep: Replication, attr: str, edges: np.ndarray) -> np.ndar
     return _step_integral(starts, values, edges)
 
 
+def _window(rep: Replication) -> tuple[float, float]:
+    """The measured period ``[warm-up, horizon)`` (hours)."""
+    return rep.warmup_hours, rep.horizon_hours
+
+
 def _time_average(rep: Replication, attr: str) -> float:
-    H = rep.horizon_hours
-    return float(_posture_integral(rep, attr, np.array([H]))[0] / H)
+    """Average of a posture quantity over the measured period (NaN stays NaN)."""
+    w, h = _window(rep)
+    lo, hi = _posture_integral(rep, attr, np.array([w, h]))
+    return float((hi - lo) / (h - w))
 
 
-def _busy_integral(rep: Replication, edges: np.ndarray) -> np.ndarray:
+def _segments(rep: Replication):
+    """(posture, its hours inside the measured period) for every posture that has some."""
+    w, h = _window(rep)
+    ends = [p.start for p in rep.postures[1:]] + [h]
+    for p, end in zip(rep.postures, ends, strict=True):
+        dur = min(end, h) - max(p.start, w)
+        if dur > 0:
+            yield p, dur
+
+
+def _busy_integral(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Team-hours busy from 0 to each edge: Σ clip(t − start, 0, end − start)."""
-    if not rep.busy:
+    if starts.size == 0:
         return np.zeros(edges.shape)
-    spans = np.array(rep.busy)
-    starts, ends = np.sort(spans[:, 0]), np.sort(spans[:, 1])
+    starts, ends = np.sort(starts), np.sort(ends)
     cs = np.concatenate([[0.0], np.cumsum(starts)])
     ce = np.concatenate([[0.0], np.cumsum(ends)])
     ks = np.searchsorted(starts, edges, side="left")
@@ -48,72 +74,166 @@ def _busy_integral(rep: Replication, edges: np.ndarray) -> np.ndarray:
     return (ks * edges - cs[ks]) - (ke * edges - ce[ke])
 
 
-def _base_capacity(rep: Replication, bases: int) -> np.ndarray:
-    """Team-hours available at each base over the horizon."""
-    starts = np.array([p.start for p in rep.postures])
-    per_base = np.array([_teams_per_base(p.qrf_teams, bases) for p in rep.postures], float)
-    edge = np.array([rep.horizon_hours])
-    return np.array([_step_integral(starts, per_base[:, j], edge)[0] for j in range(bases)])
+def _busy_spans(rep: Replication) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) hours of every engagement a team took on."""
+    served = rep.granted_at < math.inf
+    return rep.granted_at[served], rep.granted_at[served] + rep.service[served]
+
+
+def _revisit(rep: Replication) -> tuple[float, float]:
+    """Mean and longest gap between passes at a point (motion hours: ``T/2`` and ``T``
+    of the layout in force), averaged over the measured hours in which some patrol
+    team is deployed; NaN if none is."""
+    w, h = _window(rep)
+    total = mean = longest = 0.0
+    for i, lay in enumerate(rep.layouts):
+        end = rep.layouts[i + 1].start if i + 1 < len(rep.layouts) else h
+        dur = min(end, h) - max(lay.start, w)
+        if dur <= 0 or lay.teams <= 0:
+            continue
+        total += dur
+        mean += dur * lay.period / 2.0
+        longest += dur * lay.period
+    if total <= 0:
+        return math.nan, math.nan
+    return mean / total, longest / total
 
 
 def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
-    """Scalar metrics and daily series of one replication."""
-    n_inc = rep.arrivals.size
+    """Metrics, daily series, warnings and per-base overload of one replication.
+
+    Returns ``{"metrics": {name: float}, "series": {name: array over days},
+    "warnings": [sentence, ...], "base_overloaded": {"base j (km a–b)": bool}}``.
+    ``metrics`` holds every metric of :data:`feasim.metrics.METRICS` the
+    simulation can observe (all but :data:`NOT_OBSERVED`; QRF metrics only
+    with a ``posture.qrf`` block). Warning sentences do not depend on the
+    replication's draws, so that identical ones can be merged.
+    """
     nan = math.nan
+    w, _ = _window(rep)
+    measured = rep.arrivals >= w
+    n_inc = int(measured.sum())
 
     def share(mask) -> float:
-        return float(np.mean(mask)) if n_inc else nan
+        return float(np.mean(mask[measured])) if n_inc else nan
 
     detected = rep.detected_at < math.inf
-    m: dict[str, float] = {
+    m: dict[str, float] = dict(rep.fixed)
+    m.update({
         "in_theatre_troops": _time_average(rep, "in_theatre"),
-        "troops_per_km": nan,
+        "line_combat_troops": _time_average(rep, "line"),
+        "reserve_combat_troops": _time_average(rep, "reserve"),
+        "off_line_troops": _time_average(rep, "off_line"),
+        "strength_to_requirement": _time_average(rep, "strength_to_requirement"),
+        "fill_ratio": _time_average(rep, "fill_ratio"),
+        "unassigned_combat_troops": _time_average(rep, "unassigned"),
         "observation_posts": _time_average(rep, "posts"),
         "patrol_teams": _time_average(rep, "patrol_teams"),
         "qrf_teams": _time_average(rep, "qrf_teams"),
-        "fill_ratio": _time_average(rep, "fill_ratio"),
         "op_coverage": share(rep.in_post_radius),
         "sensor_coverage": share(rep.in_sensor_view),
         "patrol_detection_probability": share(rep.by_patrol),
         "detection_probability": share(detected),
-    }
+    })
     m["troops_per_km"] = m["in_theatre_troops"] / rep.params["line_km"]
+    m["revisit_hours_mean"], m["revisit_hours_max"] = _revisit(rep)
+    warnings = list(rep.notes)
+    overloaded_at: dict[str, bool] = {}
     if scenario.posture.qrf is not None:
-        m.update(_qrf_metrics(scenario, rep, m["detection_probability"]))
-    return {"metrics": m, "series": _series(scenario, rep)}
+        q, more, overloaded_at = _qrf_metrics(rep, measured)
+        m.update(q)
+        warnings += more
+    return {"metrics": m, "series": _series(scenario, rep), "warnings": warnings,
+            "base_overloaded": overloaded_at}
 
 
-def _qrf_metrics(scenario: Scenario, rep: Replication, p_detect: float) -> dict:
+def _qrf_metrics(rep: Replication, measured: np.ndarray) -> tuple[dict, list[str], dict]:
+    """QRF metrics (contract v2 §3), the warnings of §4, and overload per manned base.
+
+    Offered work at a base is its expected work given the replication's inputs:
+    the detected-incident rate at the base (rate × threat share × sector
+    detection of the posture in force) × mean engagement, integrated over the
+    measured period; available work is its teams × hours. Using the expected
+    rather than the sampled work keeps a base below capacity from being
+    flagged by the luck of one replication's engagements.
+    """
     P = rep.params
-    H = rep.horizon_hours
-    bases = P["bases"]
-    cap = _base_capacity(rep, bases)
-    # Offered work per base at the scenario's rate and the detection observed.
-    detect = 0.0 if math.isnan(p_detect) else p_detect
-    offered = P["rate_per_hour"] * detect * P["engagement_hours"] / bases * H
-    # A base never staffed could answer nothing, whether or not incidents came.
-    overloaded = bool(np.any((cap == 0) | ((offered > 0) & (offered >= cap))))
-    waits = np.array(rep.waits)
-    resp = waits + P["readiness_hours"] + np.array(rep.travel)
-    out = {
-        "qrf_utilisation": float(_busy_integral(rep, np.array([H]))[0]) / cap.sum()
-        if cap.sum() > 0 else
-        (math.inf if offered > 0 else 0.0),
-        "qrf_overloaded": float(overloaded),
-        "qrf_wait_probability": float(np.mean(waits > 1e-12)) if waits.size else math.nan,
-        "qrf_wait_hours_mean": float(np.mean(waits)) if waits.size else math.nan,
-        "travel_hours_mean": float(np.mean(rep.travel)) if waits.size else math.nan,
-        "response_hours_mean": float(np.mean(resp)) if waits.size else math.nan,
-        "response_hours_p90": float(np.quantile(resp, 0.9)) if waits.size else math.nan,
-    }
-    if overloaded:
-        out.update(qrf_wait_probability=1.0, qrf_wait_hours_mean=math.inf,
-                   response_hours_mean=math.inf, response_hours_p90=math.inf)
-    return out
+    w, h = _window(rep)
+    nan, inf = math.nan, math.inf
+    s_mean = P["engagement_hours"]
+    nb = len(rep.bases)
+    cap = np.zeros(nb)        # team-hours available at each base in the measured period
+    offered = np.zeros(nb)    # team-hours of work offered to it (expected)
+    hours_at = np.zeros(nb)   # hours it was manned
+    manned_hours = 0.0
+    unmanned = 0
+    for p, dur in _segments(rep):
+        manned_hours += p.bases_manned * dur
+        unmanned = max(unmanned, int(P["bases"]) - p.bases_manned)
+        for b, teams, rate in zip(rep.base_layout.get(p.bases_manned, []), p.teams_at,
+                                  p.rate_at, strict=True):
+            cap[b] += teams * dur
+            offered[b] += rate * s_mean * dur
+            hours_at[b] += dur
+    manned = cap > 0
+    over = manned & (offered >= cap) & (offered > 0)
+    no_force = not manned.any()
+    out = {"qrf_bases_manned": manned_hours / (h - w),
+           "qrf_no_force": float(no_force),
+           "qrf_overloaded": float(over.any()),
+           "qrf_overloaded_bases": float(min(int(over.sum()), int(P["bases"])))}
+
+    starts, ends = _busy_spans(rep)
+    busy = float(np.diff(_busy_integral(starts, ends, np.array([w, h])))[0])
+    served = measured & (rep.granted_at < inf)
+    waits = rep.granted_at[served] - rep.detected_at[served]
+    trips = rep.travel[served]
+    resp = waits + P["readiness_hours"] + trips
+    some = waits.size > 0
+    out.update({
+        "qrf_utilisation": busy / float(cap.sum()) if not no_force else nan,
+        "qrf_peak_load": float(np.max(offered[manned] / cap[manned])) if not no_force else nan,
+        "qrf_wait_probability": float(np.mean(waits > 0)) if some else nan,
+        "qrf_wait_hours_mean": float(np.mean(waits)) if some else nan,
+        "travel_hours_mean": float(np.mean(trips)) if some else nan,
+        "response_hours_mean": float(np.mean(resp)) if some else nan,
+        "response_hours_p90": float(np.quantile(resp, 0.9)) if some else nan,
+    })
+    warnings: list[str] = []
+    if no_force:
+        out.update(qrf_wait_probability=nan, qrf_wait_hours_mean=inf, travel_hours_mean=nan,
+                   response_hours_mean=inf, response_hours_p90=inf)
+        warnings.append("no QRF team is filled: nobody responds to detected incursions "
+                        "(qrf_no_force = 1; not an overload)")
+    elif over.any():
+        out.update(qrf_wait_probability=1.0, qrf_wait_hours_mean=inf,
+                   response_hours_mean=inf, response_hours_p90=inf)
+        names = ", ".join(rep.bases[b].label for b in np.flatnonzero(over))
+        warnings.append(f"QRF past capacity at {names}: work arrives at least as fast as "
+                        f"its teams clear it, so waits grow without bound over the horizon; "
+                        f"response metrics are reported as unbounded")
+    if unmanned > 0 and not no_force:
+        warnings.append(f"{unmanned} of {int(P['bases'])} requested QRF bases unmanned "
+                        f"(fewer QRF teams filled than bases): the manned bases cover longer "
+                        f"stretches")
+    ok = manned & ~over
+    if ok.any():
+        a = offered[ok] / hours_at[ok]       # erlangs, time-averaged
+        c = cap[ok] / hours_at[ok]           # teams, time-averaged
+        k = int(np.argmax(a / c))
+        if a[k] > 0:
+            t_r = s_mean / (math.sqrt(c[k]) - math.sqrt(a[k])) ** 2   # Odoni–Roth, hours
+            if (h - w) < 20.0 * t_r:
+                warnings.append(
+                    f"the measured period ({(h - w) / 24:g} days) is shorter than 20 × the "
+                    f"relaxation time s/(√c − √a)² of the busiest QRF base: its waits still "
+                    f"carry the empty start and read low; lengthen simulation.days")
+    overloaded_at = {rep.bases[b].label: bool(over[b]) for b in np.flatnonzero(manned)}
+    return out, warnings, overloaded_at
 
 
 def _series(scenario: Scenario, rep: Replication) -> dict[str, np.ndarray]:
-    """Daily series from cumulative integrals: cost grows with days plus incidents."""
+    """Daily series over the whole horizon, from cumulative integrals."""
     days = int(math.ceil(rep.horizon_hours / 24.0))
     edges = np.arange(days + 1) * 24.0
     at = [_posture_at(rep.postures, t) for t in edges[:-1]]
@@ -125,7 +245,7 @@ def _series(scenario: Scenario, rep: Replication) -> dict[str, np.ndarray]:
         "detections": np.histogram(detections, edges)[0].astype(float),
     }
     if scenario.posture.qrf is not None:
-        busy = np.diff(_busy_integral(rep, edges))
+        busy = np.diff(_busy_integral(*_busy_spans(rep), edges))
         cap = np.diff(_posture_integral(rep, "qrf_teams", edges))
         with np.errstate(all="ignore"):
             series["qrf_utilisation"] = np.where(cap > 0, busy / np.where(cap > 0, cap, 1), np.nan)
