@@ -269,16 +269,16 @@ def test_point_problems_checks_sector_sums_per_point(base_scenario):
 
 
 def test_a_point_that_raises_is_recorded_alone(base_scenario, tmp_path, monkeypatch):
-    import feasim.sweep.evaluate as ev
+    from feasim.models import AnalyticModel
 
-    real = ev.evaluate_draws
+    real = AnalyticModel.evaluate
 
-    def fragile(scenario, d, seed=0):
-        if np.any(np.asarray(d["theatre.line_km"]) > 1800):
+    def fragile(self, scenario, inputs=None, *, n=None, rng=None):
+        if np.any(np.asarray(inputs["theatre.line_km"]) > 1800):
             raise ArithmeticError("line too long for this test")
-        return real(scenario, d, seed=seed)
+        return real(self, scenario, inputs, n=n, rng=rng)
 
-    monkeypatch.setattr(ev, "evaluate_draws", fragile)
+    monkeypatch.setattr(AnalyticModel, "evaluate", fragile)
     rows = run_sweep(small(base_scenario), tmp_path / "g", executor="serial").to_dataframe()
     bad = rows["theatre.line_km"] > 1800
     assert bad.any()

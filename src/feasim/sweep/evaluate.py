@@ -1,7 +1,11 @@
-"""Evaluating one chunk of sweep points: the only place sweeps reach the models.
+"""Evaluating one chunk of sweep points through the model interface.
 
-A chunk task is self-contained and picklable (the scenario, the points'
-parameter values, seeds), so any executor can run it. Randomness depends only
+A chunk task is self-contained and picklable (the model, the scenario, the
+points' parameter values, seeds), so any executor can run it. Each group of
+points is one ``model.evaluate(scenario, inputs=..., n=..., rng=...)`` call
+(the analytic model: all points of the group at once, ``samples_per_point``
+each; the simulation: one call per point, its replications), and the Result is
+reduced per point. Randomness depends only
 on the sweep seed and the chunk or point index, never on which worker runs it.
 Every point yields one row: its parameter values, the mean of each output over
 its samples (analytic) or replications (simulation), ``p_feasible``, and
@@ -18,30 +22,39 @@ from typing import Any
 
 import numpy as np
 
-from ..analytic import evaluate_draws
 from ..errors import FeasimError
 from ..loader import with_overrides
-from ..model.feasibility import check_criteria
-from ..sampling import COUNT_FIELDS, Draws, draw
+from ..models import AnalyticModel, FunctionModel, Model, SimulationModel
+from ..results import Result
 from ..schema import Scenario, point_problems
 
-__all__ = ["ChunkTask", "evaluate_chunk"]
+__all__ = ["ChunkTask", "evaluate_chunk", "model_for"]
+
+
+def model_for(kind: str, function: Any = None, outputs: tuple[str, ...] = (),
+              vectorized: bool = True) -> Model:
+    """The model a sweep names: ``analytic``, ``simulation`` or ``function``."""
+    if kind == "function":
+        return FunctionModel(function, outputs, vectorized)
+    return {"analytic": AnalyticModel, "simulation": SimulationModel}[kind]()
 
 
 @dataclass(frozen=True)
 class ChunkTask:
     index: int                     # chunk number
     first_point: int               # global index of the chunk's first point
-    scenario: Scenario
-    model: str                     # "analytic" | "simulation"
+    scenario: Scenario | None      # None for a function sweep
+    model: Model                   # AnalyticModel, SimulationModel or FunctionModel
     values: dict[str, np.ndarray]  # parameter path -> values, one per point
-    numeric: tuple[str, ...]       # swept inside one vectorised evaluation
-    categorical: tuple[str, ...]   # applied with with_overrides
+    numeric: tuple[str, ...]       # model inputs, one value per point
+    categorical: tuple[str, ...]   # applied with with_overrides (scenario models)
     outputs: tuple[str, ...]
     seed: int
     samples_per_point: int = 1
-    function: Any = None           # model "function": a picklable callable
-    vectorized: bool = True        # call it once per chunk (arrays) or once per point
+
+    @property
+    def kind(self) -> str:
+        return self.model.method
 
 
 def _nanmean(a: np.ndarray, axis: int) -> np.ndarray:
@@ -88,28 +101,28 @@ def evaluate_chunk(task: ChunkTask) -> dict[str, Any]:
     out = {name: np.full(n, np.nan) for name in task.outputs}
     out["p_feasible"] = np.full(n, np.nan)  # stays NaN for functions and without criteria
     errors: list[str | None] = [None] * n
-    if task.model == "function":
+    if task.kind == "function":
         groups = [((), np.arange(n))]
     else:
         groups = _groups(task)
     seeds = np.random.SeedSequence([task.seed, task.index]).spawn(len(groups))
+    run = {"analytic": _analytic, "simulation": _simulation,
+           "function": _function}[task.kind]
     for (key, idx), seq in zip(groups, seeds, strict=True):
         try:
             scen = with_overrides(task.scenario, dict(zip(task.categorical, key, strict=True))) \
-                if task.categorical and task.model != "function" else task.scenario
+                if task.categorical and task.kind != "function" else task.scenario
         except FeasimError as exc:
             for i in idx:
                 errors[i] = _error_text(exc)
             continue
-        run = {"analytic": _analytic, "simulation": _simulation,
-               "function": _function}[task.model]
         try:
             rows = run(task, scen, idx, seq)
         except Exception:  # noqa: BLE001 - one point's failure must not stop the sweep
             rows = _one_by_one(task, scen, idx, seq, run, errors)
         for name, col in rows.items():
             out[name][idx] = col
-        if task.model == "analytic" and task.numeric:
+        if task.kind == "analytic" and task.numeric:
             # Numeric inputs are set per point without building a scenario: check the
             # rules between fields here; a point that breaks one fails, with the rule.
             broken = point_problems(scen, {p: task.values[p][idx] for p in task.numeric})
@@ -144,57 +157,42 @@ def _one_by_one(task, scen, idx, seq, run, errors) -> dict[str, np.ndarray]:
 
 def _function(task: ChunkTask, scen: Any, idx: np.ndarray,
               seq: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """A user's function: ``f(values) -> {output: values}``, per chunk or per point."""
+    """A user's function: every parameter (numeric or not) is an input."""
     names = task.numeric + task.categorical
-    if task.vectorized:
-        got = task.function({p: task.values[p][idx] for p in names})
-        return {k: np.broadcast_to(np.asarray(got[k], dtype=float), (len(idx),))
-                for k in task.outputs}
-    rows = {k: np.empty(len(idx)) for k in task.outputs}
-    for j, i in enumerate(idx):
-        got = task.function({p: _plain(task.values[p][i]) for p in names})
-        for k in task.outputs:
-            rows[k][j] = got[k]
-    return rows
+    r = task.model.evaluate(scen, {p: task.values[p][idx] for p in names}, n=len(idx))
+    return {k: r[k] for k in task.outputs}
 
 
 def _analytic(task: ChunkTask, scen: Scenario, idx: np.ndarray,
               seq: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """All points of the group in one evaluation, ``samples_per_point`` samples each."""
     s = task.samples_per_point
-    d = draw(scen, n=len(idx) * s, seed=np.random.default_rng(seq))
-    values = dict(d.values)
-    for path in task.numeric:
-        v = np.repeat(np.asarray(task.values[path][idx], dtype=float), s)
-        values[path] = np.rint(v) if path.rsplit(".", 1)[-1] in COUNT_FIELDS else v
-    result = evaluate_draws(scen, Draws(n=d.n, values=values, events=d.events), seed=task.seed)
-    rows = {name: _nanmean(result[name].reshape(len(idx), s), 1) for name in task.outputs}
-    rows["p_feasible"] = result.feasible.reshape(len(idx), s).mean(axis=1) \
-        if scen.criteria else np.full(len(idx), np.nan)
-    return rows
+    inputs = {p: np.repeat(np.asarray(task.values[p][idx], dtype=float), s)
+              for p in task.numeric}
+    r = task.model.evaluate(scen, inputs, n=len(idx) * s, rng=np.random.default_rng(seq))
+    return _per_point(task, r, len(idx), s)
 
 
 def _simulation(task: ChunkTask, scen: Scenario, idx: np.ndarray,
                 seq: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    from ..simulation.engine import run_replication
-    from ..simulation.runner import replication_metrics
-
+    """One evaluation per point: its replications, from stream (seed, point)."""
     rows = {name: np.full(len(idx), np.nan) for name in task.outputs + ("p_feasible",)}
     reps = scen.simulation.replications
     for j, i in enumerate(idx):
-        point = with_overrides(scen, {p: float(task.values[p][i]) for p in task.numeric}) \
-            if task.numeric else scen
+        inputs = {p: np.full(reps, float(task.values[p][i])) for p in task.numeric}
         # Point i's replications come from stream (seed, point), whatever the chunking.
-        children = np.random.SeedSequence([task.seed, task.first_point + int(i)]).spawn(reps)
-        per_rep = [replication_metrics(point, run_replication(point, r, children[r]))["metrics"]
-                   for r in range(reps)]
-        metrics = {k: np.array([m.get(k, np.nan) for m in per_rep]) for k in per_rep[0]}
-        for name in task.outputs:
-            if name in metrics:
-                rows[name][j] = _nanmean(metrics[name][None, :], 1)[0]
-        judged = {k: v for k, v in point.criteria.items() if k in metrics}
-        if judged:
-            met = np.ones(reps, dtype=bool)
-            for _, _, ok, _ in check_criteria(judged, metrics).values():
-                met &= ok
-            rows["p_feasible"][j] = met.mean()
+        point = np.random.SeedSequence([task.seed, task.first_point + int(i)])
+        one = _per_point(task, task.model.evaluate(scen, inputs, n=reps, rng=point), 1, reps)
+        for name, col in one.items():
+            rows[name][j] = col[0]
+    return rows
+
+
+def _per_point(task: ChunkTask, r: Result, points: int, each: int) -> dict[str, np.ndarray]:
+    """A Result over ``points × each`` samples reduced to one row per point: output
+    means over the samples where defined, and the share meeting every criterion."""
+    rows = {name: _nanmean(r[name].reshape(points, each), 1) if name in r.metrics
+            else np.full(points, np.nan) for name in task.outputs}
+    rows["p_feasible"] = r.feasible.reshape(points, each).mean(axis=1) \
+        if r.criteria else np.full(points, np.nan)
     return rows

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..progress import Progress
-from .evaluate import ChunkTask, evaluate_chunk
+from .evaluate import ChunkTask, evaluate_chunk, model_for
 from ..executors import make_executor
 from .spec import Sweep
 from .store import ChunkStore
@@ -60,15 +60,15 @@ class SweepResult:
 
 
 def _tasks(sweep: Sweep, todo: list[int]) -> Iterator[ChunkTask]:
+    model = model_for(sweep.model, getattr(sweep, "function", None), tuple(sweep.outputs),
+                      getattr(sweep, "vectorized", True))
     for k in todo:
         lo, hi = sweep.chunk_bounds(k)
         yield ChunkTask(index=k, first_point=lo, scenario=sweep.scenario,
-                        model=sweep.model, values=sweep.points(lo, hi),
+                        model=model, values=sweep.points(lo, hi),
                         numeric=tuple(sweep.numeric), categorical=tuple(sweep.categorical),
                         outputs=tuple(sweep.outputs), seed=sweep.spec.seed,
-                        samples_per_point=sweep.spec.samples_per_point,
-                        function=getattr(sweep, "function", None),
-                        vectorized=getattr(sweep, "vectorized", True))
+                        samples_per_point=sweep.spec.samples_per_point)
 
 
 def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
