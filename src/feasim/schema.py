@@ -524,6 +524,11 @@ def cross_problems(data: Any):
     if _number(gap) and _number(tour) and tour > 0 and gap >= tour:
         yield (("simulation", "handover_gap_days"), "gap_not_shorter_than_tour",
                f"a handover gap of {gap:g} days leaves no time in a {tour:g}-day tour", gap)
+    warm, days = sim.get("warmup_days"), sim.get("days", 90.0)
+    if _number(warm) and _number(days) and warm >= days:
+        yield (("simulation", "warmup_days"), "warmup_not_shorter_than_horizon",
+               f"a warm-up of {warm:g} days leaves nothing to measure in a {days:g}-day "
+               f"horizon (simulation.days); it must be shorter", warm)
     for name in _get(data, "criteria", dict):
         if name not in METRICS:
             yield (("criteria", name), "unknown_metric",
