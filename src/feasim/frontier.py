@@ -28,8 +28,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .analytic import evaluate_draws
 from .errors import FeasimError, MissingDependency
+from .models import AnalyticModel
 from .sampling import Draws, draw
 from .schema import Scenario
 
@@ -78,11 +78,13 @@ def _pledge_paths(scenario: Scenario) -> list[str]:
     return [f"contributors[{c.name}].troops" for c in scenario.contributors]
 
 
-def _scaled(d: Draws, paths: list[str], scale: float) -> Draws:
-    values = dict(d.values)
+def _scaled(d: Draws, paths: list[str], scale: float) -> dict[str, Any]:
+    """The model's inputs: the same draws at every scale, every pledge × ``scale``."""
+    inputs: dict[str, Any] = {p: d.values[p] for p in d.uncertain()}
+    inputs.update(d.events)
     for p in paths:
-        values[p] = d.values[p] * scale
-    return Draws(n=d.n, values=values, events=d.events)
+        inputs[p] = d.values[p] * scale
+    return inputs
 
 
 def _check(probability: float, tol: float, max_scale: float) -> None:
@@ -113,12 +115,13 @@ def minimum_force(scenario: Scenario, probability: float = 0.9, *,
                             "needs something to meet (add a 'criteria' block)")
     d = draw(scenario, samples, seed, sampler)
     paths = _pledge_paths(scenario)
+    model = AnalyticModel()
     calls = 0
 
     def run(scale: float):
         nonlocal calls
         calls += 1
-        return evaluate_draws(scenario, _scaled(d, paths, scale))
+        return model.evaluate(scenario, _scaled(d, paths, scale), n=d.n)
 
     def p(scale: float) -> float:
         return run(scale).p_feasible

@@ -477,10 +477,10 @@ def scenario_problem(scenario, output: str | None = None,
     ``contributors[NAME]``, honour event included), ``condition`` (a condition's
     probability and its event) or ``both``.
     """
-    from .analytic import evaluate_draws
     from .metrics import METRICS
-    from .sampling import COUNT_FIELDS, Draws, quantity_paths
+    from .models import AnalyticModel
     from .sampling import _event_names as event_names
+    from .sampling import quantity_paths
 
     if output is None:
         if not scenario.criteria:
@@ -503,18 +503,11 @@ def scenario_problem(scenario, output: str | None = None,
     if not params:
         raise SensitivityError(f"scenario {scenario.name!r} has no uncertain input and no "
                                "condition or honour event: nothing to analyse")
-    constants = {p: float(v) for p, v in leaves if not isinstance(v, _Dist)}
+    model = AnalyticModel()
 
     def func(x: dict[str, np.ndarray]) -> np.ndarray:
-        n = len(next(iter(x.values())))
-        values: dict[str, float | np.ndarray] = dict(constants)
-        events = {}
-        for p, v in x.items():
-            if p.startswith("event:"):
-                events[p] = v
-            else:
-                values[p] = np.rint(v) if p.rsplit(".", 1)[-1] in COUNT_FIELDS else v
-        r = evaluate_draws(scenario, Draws(n=n, values=values, events=events))
+        # Every uncertain input and event is given: the model draws nothing.
+        r = model.evaluate(scenario, x, n=len(next(iter(x.values()))))
         return r.feasible.astype(float) if output == "feasible" else r.metrics[output]
 
     groups: dict[str, list[str]] = {}
