@@ -16,7 +16,7 @@ import traceback
 from typing import Sequence
 
 from . import __version__
-from .analytic import evaluate
+from .models import evaluate
 from .errors import FeasimError, ScenarioError
 from .loader import load_scenario
 from .metrics import GROUPS, METRICS
@@ -325,7 +325,7 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_simulate(args) -> int:
-    from .simulation import simulate
+    from .models import simulate
 
     scenario = load_scenario(args.file, args.overrides)
     progress = False if (args.no_progress or args.format != "table") else None

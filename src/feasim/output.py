@@ -44,10 +44,11 @@ def to_table(result: Result, title: str = "", notes: list[str] | None = None) ->
     lines = []
     head = result.scenario + (f" — {title}" if title else "")
     lines.append(head)
+    seed = "seed from a Generator" if result.seed is None else f"seed {result.seed}"
     if result.method == "simulation":
-        lines.append(f"SimPy simulation, {result.samples:,} replications, seed {result.seed}")
+        lines.append(f"SimPy simulation, {result.samples:,} replications, {seed}")
     else:
-        lines.append(f"analytic model, {result.samples:,} samples, seed {result.seed}")
+        lines.append(f"analytic model, {result.samples:,} samples, {seed}")
     for n in notes or []:
         lines.append(f"note: {n}")
     width = max(len(n) for n in result.metrics) + 2
@@ -119,10 +120,18 @@ def _warnings(result: Result) -> list[str]:
     if over is not None and not math.isnan(float(over.mean())) and over.mean() > 0:
         out.append(f"warning: the QRF is overloaded in {100 * over.mean():.1f}% of {_what(result)} "
                    f"(incidents arrive faster than teams clear them; response times unbounded there)")
+    if result.base_overload:
+        bases = "; ".join(f"{label} in {100 * share:.1f}%" for label, share
+                          in result.base_overload.items())
+        out.append(f"warning: overloaded QRF bases (share of {_what(result)}): {bases}")
     fill = result.metrics.get("fill_ratio")
     if fill is not None and not math.isnan(float(fill.mean())) and (fill < 1).any():
         out.append(f"warning: the posture is not fully filled in {100 * (fill < 1).mean():.1f}% "
                    f"of {_what(result)} (fill_ratio < 1)")
+    out.extend(f"warning: {w}" for w in result.warnings)
+    if result.not_observed:
+        out.append(f"note: the {result.method} does not observe "
+                   f"{', '.join(result.not_observed)} (see docs/simulation.md)")
     if out:
         out.append("")
     return out

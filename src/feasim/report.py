@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from . import __version__
-from .analytic import evaluate
+from .models import evaluate
 from .distributions import _Dist
 from .errors import FeasimError
 from .metrics import GROUPS, METRICS
@@ -295,7 +295,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     sections.append(metrics)
 
     if simulate:
-        from .simulation import simulate as run_sim
+        from .models import simulate as run_sim
 
         sim = run_sim(scenario, progress=progress)
         figures["strength"] = plots.strength_fan_chart(sim)

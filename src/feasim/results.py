@@ -109,7 +109,8 @@ class Result:
     """Named metrics over samples, with criteria and feasibility."""
 
     scenario: str
-    seed: int
+    seed: int | None
+    """The seed given (``None`` when the randomness came from a ``Generator``)."""
     samples: int
     method: str
     metrics: dict[str, np.ndarray]
@@ -168,7 +169,7 @@ class Result:
         """
         metrics = {}
         for name, values in self.metrics.items():
-            entry: dict[str, Any] = {"unit": METRICS[name].unit}
+            entry: dict[str, Any] = {"unit": self.unit(name)}
             entry.update({k: _json_number(v) for k, v in summarise(values).items()})
             inf = np.isinf(np.asarray(values, dtype=float))
             if inf.any():
@@ -235,7 +236,7 @@ class Result:
         cols.update({f"input:{k}": v for k, v in self.inputs.items()})
         df = pd.DataFrame(cols)
         df.index.name = "sample"
-        df.attrs["units"] = {k: METRICS[k].unit for k in self.metrics}
+        df.attrs["units"] = {k: self.unit(k) for k in self.metrics}
         df.attrs["scenario"] = self.scenario
         return df
 
@@ -245,8 +246,8 @@ class Result:
             import xarray as xr
         except ImportError as exc:  # pragma: no cover - depends on environment
             raise MissingDependency("to_xarray() needs xarray: pip install 'feasim[tables]'") from exc
-        data = {k: ("sample", np.asarray(v), {"units": METRICS[k].unit,
-                                              "description": METRICS[k].description})
+        data = {k: ("sample", np.asarray(v), {"units": self.unit(k), "description":
+                                              METRICS[k].description if k in METRICS else ""})
                 for k, v in self.metrics.items()}
         data["feasible"] = ("sample", self.feasible, {"units": "bool"})
         for k, v in self.inputs.items():
