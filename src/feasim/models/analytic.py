@@ -36,9 +36,9 @@ class AnalyticModel(Model):
     def evaluate(self, scenario: Scenario, inputs: Mapping[str, Any] | None = None, *,
                  n: int | None = None, rng: RNGLike = None) -> Result:
         u = scenario.uncertainty
+        seed = seed_label(rng, u.seed)  # (checks rng's type)
         n = input_length(inputs, n, u.samples)
-        d = self.draws(scenario, inputs, n=n, rng=rng)
-        return self._result(scenario, d, seed_label(rng, u.seed))
+        return self._result(scenario, self.draws(scenario, inputs, n=n, rng=rng), seed)
 
     def draws(self, scenario: Scenario, inputs: Mapping[str, Any] | None = None, *,
               n: int, rng: RNGLike = None) -> Draws:

@@ -122,7 +122,9 @@ def seed_label(rng: RNGLike, default: int) -> int | None:
     if isinstance(rng, np.random.SeedSequence) and isinstance(rng.entropy, int) \
             and not rng.spawn_key:
         return int(rng.entropy)
-    return None
+    if isinstance(rng, (np.random.SeedSequence, np.random.Generator)):
+        return None
+    raise TypeError(f"rng must be an int, a numpy SeedSequence or Generator; got {rng!r}")
 
 
 def input_length(inputs: Mapping[str, Any] | None, n: int | None, default: int) -> int:

@@ -117,11 +117,17 @@ def _chunks(n: int, workers: int) -> list[list[int]]:
     return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
 
 
-def _run_chunk(task: _Chunk) -> list[dict]:
-    """Per replication: ``replication_metrics`` of ``run_replication`` on child ``i``."""
+def _engine():
+    """The per-replication engine (imported late: SimPy only when a simulation runs)."""
     from ..simulation.engine import run_replication
     from ..simulation.runner import replication_metrics
 
+    return run_replication, replication_metrics
+
+
+def _run_chunk(task: _Chunk) -> list[dict]:
+    """Per replication: ``replication_metrics`` of ``run_replication`` on child ``i``."""
+    run_replication, replication_metrics = _engine()
     takes_inputs = "inputs" in inspect.signature(run_replication).parameters
     cache: dict[tuple, Scenario] = {}
     out = []
