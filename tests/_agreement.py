@@ -313,3 +313,70 @@ def part_time_detection_mc(hours: float, tau: float, ell: float, v: float, r: fl
     hit = (m1 > m0) & (y >= lo - r) & (y <= hi + r)
     p = float(hit.mean())
     return p, math.sqrt(p * (1 - p) / n)
+
+
+# ---------------------------------------------------------------- paired comparison
+
+
+def common_inputs(scenario, n: int, seed: int = 20261202) -> dict[str, np.ndarray]:
+    """n draws of every uncertain input and event (conditions, honour), to give both models."""
+    from feasim.models import AnalyticModel
+
+    d = AnalyticModel().draws(scenario, n=n, rng=seed)
+    inputs = {k: np.asarray(d[k], dtype=float) for k in d.uncertain()}
+    inputs.update({k: np.asarray(v, dtype=float) for k, v in d.events.items()})
+    return inputs
+
+
+def compare_paired(analytic, simulated, *, k: float = K,
+                   bounds: dict[str, float] | None = None) -> list[Row]:
+    """Both models on the same inputs, sample i against replication i.
+
+    Per metric: d_i = simulated_i − analytic_i over the pairs where both are finite,
+    mean(d) within k·std(d)/√n (+ bound·|mean analytic| where a bound is stated);
+    and the indicators of +inf and of NaN compared the same way, pair by pair. The
+    spread of the inputs cancels, leaving only the simulation's own noise.
+    """
+    bounds = bounds or {}
+    rows = []
+    n = analytic.samples
+    assert simulated.samples == n
+    for name in sorted(set(analytic.metrics) & set(simulated.metrics)):
+        a = np.asarray(analytic.metrics[name], dtype=float)
+        s = np.asarray(simulated.metrics[name], dtype=float)
+        for what, fa, fs in (("nan paired", np.isnan(a), np.isnan(s)),
+                             ("inf paired", np.isposinf(a), np.isposinf(s))):
+            if fa.any() or fs.any():
+                d = fs.astype(float) - fa.astype(float)
+                se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
+                rows.append(Row(name, what, float(fa.mean()), float(fs.mean()), se,
+                                abs(d.mean()) <= k * se + 1e-12))
+        both = np.isfinite(a) & np.isfinite(s)
+        if not both.any():
+            continue
+        d = s[both] - a[both]
+        se = float(d.std(ddof=1) / math.sqrt(d.size)) if d.size > 1 else 0.0
+        ma, ms = float(a[both].mean()), float(s[both].mean())
+        slack = k * se + REL_FLOOR * max(1.0, abs(ma), abs(ms))
+        if name in bounds:
+            slack += bounds[name] * abs(ma)
+        rows.append(Row(name, "paired", ma, ms, se, abs(ms - ma) <= slack, bounds.get(name)))
+    return rows
+
+
+def check_paired(scenario, n: int, label: str = "", bounds=None, workers: int = 2):
+    """Run both models on the same n input draws and assert every metric agrees."""
+    from feasim.models import AnalyticModel, SimulationModel
+
+    inputs = common_inputs(scenario, n)
+    a = AnalyticModel().evaluate(scenario, inputs=inputs, n=n)
+    sim = SimulationModel(workers=min(workers, os.cpu_count() or 1)).evaluate(
+        scenario, inputs=inputs, n=n)
+    b = {"qrf_peak_load": peak_load_bound(scenario, sim)} if scenario.posture.qrf else {}
+    b.update(bounds or {})
+    rows = compare_paired(a, sim, bounds=b)
+    bad = [r for r in rows if not r.ok]
+    assert not bad, (f"{label} (paired, {n} common draws): {len(bad)} of {len(rows)} "
+                     f"comparisons differ by more than {K:g} SE:\n"
+                     + "\n".join(r.line() for r in bad))
+    return rows

@@ -294,6 +294,9 @@ def test_non_exponential_engagements_within_stated_bound(dist, rho):
 # 240 km, 12 QRF bases (20 km catchments), posts, patrols and sensors together.
 # Commensurate counts (60 sensors, 12 posts with 12 bases) phase-locked with
 # aligned grids; random grid phases per replication (contract §2) remove that.
+# Windows of 2 h against an 8 h round trip (patrols detect 44%) leave detection
+# uneven along the line, so a phase-locked layout would move the detected
+# incidents towards or away from the bases and show in travel and response.
 
 LAYERS = """\
 name: layers
@@ -307,7 +310,7 @@ posture:
   sensors: {count: 60, coverage_km_each: 2, availability: 0.8, detection_probability: 0.8}
   qrf: {bases: 12, teams_per_base: 2, team_size: 10, readiness_hours: 0.5,
         speed_kmh: 40, depth_km: 20, road_factor: 1.3, engagement_hours: 1.0}
-incursions: {rate_per_day: 200, exposure_hours: 6}
+incursions: {rate_per_day: 200, exposure_hours: 2}
 simulation: {days: 20, replications: 40, seed: 7}
 uncertainty: {samples: 1000, seed: 1}
 """
@@ -428,14 +431,19 @@ def test_ramp_up_assessment_day_and_steady_state():
     ag.check(s, a, sim, "ramp-up, steady state after the warm-up")
 
 
-@pytest.mark.parametrize("warmup", [70, None])
-def test_warm_up_must_be_shorter_than_horizon(warmup):
-    over = {"simulation.days": 40}
-    if warmup is not None:
-        over["simulation.warmup_days"] = warmup
+def test_warm_up_must_be_shorter_than_horizon():
     with pytest.raises(feasim.ScenarioError) as info:
-        scenario_from(RAMP, over)
+        scenario_from(RAMP, {"simulation.days": 40, "simulation.warmup_days": 40})
     assert info.value.problems[0].rule == "warmup_not_shorter_than_horizon"
+
+
+def test_ramp_up_longer_than_horizon_is_measured_whole_and_warned():
+    # The automatic warm-up (40 days, the latest ramp end) would leave nothing of a
+    # 30-day horizon: the simulation measures the whole horizon and says so, since
+    # its metrics then are not the steady state the analytic model reads.
+    s = scenario_from(RAMP, {"simulation.days": 30, "simulation.replications": 2})
+    sim = ag.simulate(s, 2)
+    assert any("ramp-up" in w for w in sim.warnings), sim.warnings
 
 
 # ---------------------------------------------------------------- shipped scenarios
@@ -451,3 +459,12 @@ def test_shipped_scenario_agrees(path):
     a = analytic(s, samples=20000)
     sim = ag.simulate(s, 200)
     ag.check(s, a, sim, path.name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_scenario_agrees_on_common_draws(path):
+    # The same 200 draws of every uncertain input (pledges, conditions, honour,
+    # sensor figures) given to both models: the spread of the inputs cancels pair
+    # by pair, so this sees differences far smaller than the unpaired test can.
+    ag.check_paired(feasim.load_scenario(path), 200, path.name)
