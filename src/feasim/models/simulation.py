@@ -40,6 +40,11 @@ __all__ = ["SimulationModel", "simulate"]
 class SimulationModel(Model):
     """The SimPy simulation: ``n`` replications (default ``simulation.replications``).
 
+    ``inputs`` give each replication its own value of an input path (the
+    replication's draw of that input is replaced); ``rng`` defaults to
+    ``simulation.seed``. Metrics it cannot observe are listed in
+    ``Result.not_observed``, its warnings in ``Result.warnings``.
+
     Parameters
     ----------
     executor:
@@ -50,11 +55,6 @@ class SimulationModel(Model):
         Worker processes for the default executor (1 = in this process).
     progress:
         Progress bar on stderr (default: only when stderr is a terminal).
-
-    ``inputs`` give each replication its own value of an input path (the
-    replication's draw of that input is replaced); ``rng`` defaults to
-    ``simulation.seed``. Metrics it cannot observe are listed in
-    ``Result.not_observed``.
     """
 
     method = "simulation"
