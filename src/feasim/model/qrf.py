@@ -172,16 +172,29 @@ def _uniform(lam, s, cv2, teams, manned, line, t0, kmh):
     extra = teams - q * bs                               # bases with one more
     share_high = extra / bs
     t1 = t0 + line / (2.0 * bs) / kmh
-    groups, wait_mean, p_wait, busy = [], 0.0, 0.0, 0.0
     over_low = (a >= q) & (a > 0) & (manned > 0)
     over_high = (a >= q + 1.0) & (a > 0) & (extra > 0)
-    for c, weight in ((q, 1.0 - share_high), (q + 1.0, share_high)):
-        pw, wq, theta = _queue(c, a, s, cv2)
-        groups.append((weight, pw, theta, t0, t1))
+    weight = 1.0 - share_high
+    pw, wq, theta = _queue(q, a, s, cv2)
+    groups = [(weight, pw, theta, t0, t1)]
+    with np.errstate(all="ignore"):
+        wait_mean = np.where(weight > 0, weight * wq, 0.0)
+    p_wait = weight * pw
+    busy = weight * np.minimum(a, q)
+    some = np.flatnonzero(extra > 0)     # bases with one team more: often none at all
+    if some.size:
+        hi = [np.zeros(a.shape), np.zeros(a.shape), np.ones(a.shape)]   # pw, wq, θ
+        a_h = a[some]
+        s_h = s[some] if np.ndim(s) else s
+        cv2_h = cv2[some] if np.ndim(cv2) else cv2
+        for full, part in zip(hi, _queue(q[some] + 1.0, a_h, s_h, cv2_h), strict=True):
+            full[some] = part
+        pw_h, wq_h, theta_h = hi
+        groups.append((share_high, pw_h, theta_h, t0, t1))
         with np.errstate(all="ignore"):
-            wait_mean = wait_mean + np.where(weight > 0, weight * wq, 0.0)
-        p_wait = p_wait + weight * pw
-        busy = busy + weight * np.minimum(a, c)
+            wait_mean = wait_mean + np.where(share_high > 0, share_high * wq_h, 0.0)
+        p_wait = p_wait + share_high * pw_h
+        busy = busy + share_high * np.minimum(a, q + 1.0)
     n_over = np.where(over_low, manned - extra, 0.0) + np.where(over_high, extra, 0.0)
     with np.errstate(all="ignore"):
         util = busy * bs / teams
