@@ -93,7 +93,7 @@ class Base:
 
     @property
     def label(self) -> str:
-        return f"base {self.index + 1} (km {self.lo_km:g}–{self.hi_km:g})"
+        return f"base {self.index + 1} (km {round(self.lo_km, 1):g}–{round(self.hi_km, 1):g})"
 
 
 @dataclass

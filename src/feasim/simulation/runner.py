@@ -181,7 +181,9 @@ def _qrf_metrics(rep: Replication, measured: np.ndarray) -> tuple[dict, list[str
     out = {"qrf_bases_manned": manned_hours / (h - w),
            "qrf_no_force": float(no_force),
            "qrf_overloaded": float(over.any()),
-           "qrf_overloaded_bases": float(min(int(over.sum()), int(P["bases"])))}
+           # Counted within one layout of B_m bases (the worst, if the force changed it).
+           "qrf_overloaded_bases": float(max((int(over[ids].sum())
+                                              for ids in rep.base_layout.values()), default=0))}
 
     starts, ends = _busy_spans(rep)
     busy = float(np.diff(_busy_integral(starts, ends, np.array([w, h])))[0])
