@@ -70,12 +70,15 @@ _LIST = [
     Metric("response_hours_mean", "hours", _R, "mean of wait + readiness + travel", "posture.qrf"),
     Metric("response_hours_p90", "hours", _R, "90th percentile of wait + readiness + travel", "posture.qrf"),
     Metric("global_force_ratio", "ratio", _X, "adversary line force ÷ defender line force", "adversary"),
-    Metric("local_force_ratio", "ratio", _X, "adversary massed force ÷ defenders in the attacked sector", "adversary"),
+    Metric("local_force_ratio", "ratio", _X, "adversary massed force ÷ defenders in the attacked sector, with the reinforcements that reach it within adversary.breakthrough_hours", "adversary"),
     Metric("breakthrough_margin", "ratio", _X, "local force ratio ÷ breakthrough threshold (>= 1: at or above a disputed rule of thumb)", "adversary"),
-    Metric("lanchester_attacker_wins", "probability", _X, "1 where the square law lets the attacker prevail", "adversary"),
+    Metric("lanchester_attacker_wins", "probability", _X, "1 where the square law (with reinforcement over time, given reserves) lets the attacker prevail", "adversary"),
     Metric("lanchester_attacker_survivors", "persons", _X, "attackers left by the square law in the attacked sector", "adversary"),
     Metric("lanchester_defender_survivors", "persons", _X, "defenders left by the square law in the attacked sector", "adversary"),
-    Metric("tripwire_troops_exposed", "persons", _X, "coalition line troops in the attacked sector", "adversary"),
+    Metric("tripwire_troops_exposed", "persons", _X, "coalition troops on the line in the attacked sector (reserves excluded)", "adversary"),
+    Metric("reserve_troops", "persons", _X, "mobile reserve: host reserve_fraction plus coalition combat troops the posture leaves unassigned (0 without a reserves block)", "adversary"),
+    Metric("reinforcement_troops", "persons", _X, "reserve troops that reach the attacked sector within adversary.breakthrough_hours", "adversary"),
+    Metric("defenders_at_attack_troops", "persons", _X, "defenders in the attacked sector plus the reinforcements that reach it in time", "adversary"),
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _LIST}

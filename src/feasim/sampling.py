@@ -24,7 +24,8 @@ from pydantic import BaseModel
 from .distributions import is_uncertain
 from .schema import Scenario
 
-__all__ = ["Draws", "draw", "design", "quantity_paths", "COUNT_FIELDS", "LHS_BLOCK", "CHUNK"]
+__all__ = ["Draws", "draw", "design", "quantity_paths", "COUNT_FIELDS", "LHS_BLOCK", "CHUNK",
+           "WARNING_EVENT"]
 
 # Whole-number fields: sampled values are rounded to the nearest integer.
 COUNT_FIELDS = frozenset({"teams", "count", "bases", "teams_per_base"})
@@ -78,9 +79,15 @@ class Draws:
         return [p for p, v in self.values.items() if isinstance(v, np.ndarray)]
 
 
+WARNING_EVENT = "event:adversary.warning"
+"""The uniform that decides whether the attack's build-up is detected (warning given)."""
+
+
 def _event_names(scenario: Scenario) -> list[str]:
     names = [f"event:conditions.{c}" for c in scenario.conditions]
     names += [f"event:contributors[{c.name}].honour" for c in scenario.contributors]
+    if scenario.reserves is not None and scenario.adversary is not None:
+        names.append(WARNING_EVENT)  # only here: other scenarios keep their draws
     return names
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "Incursions",
     "Adversary",
     "Host",
+    "Reserves",
     "Criterion",
     "SimulationSettings",
     "UncertaintySettings",
@@ -359,6 +360,17 @@ class Adversary(_Strict):
     breakthrough_ratio: Positive = 3.0
     """Local force ratio taken as enough for a breakthrough (dimensionless). A disputed
     rule of thumb (Mearsheimer 1989 vs Epstein, Dupuy 1989): a threshold, never a law."""
+    breakthrough_hours: Positive = 24.0
+    """Hours the attacker needs to break through the attacked sector once the attack
+    starts; reserves arriving later do not count in the local ratio (hours; assumption,
+    used only with a ``reserves`` block)."""
+    warning_hours: NonNegative = 0.0
+    """Hours of warning the defence gets when the attack's build-up is detected (with the
+    line's detection probability): reserves are alerted that much earlier (hours)."""
+    attrition_per_hour: Positive = 0.02
+    """Square-law attrition coefficient k: defenders lost per attacker per hour
+    (``dD/dt = −k·A``; attackers lost ``dA/dt = −e·k·D``) (per hour; assumption; sets how fast
+    the fight goes against how fast reserves arrive, used only with a ``reserves`` block)."""
 
 
 class Host(_Strict):
@@ -374,6 +386,27 @@ class Host(_Strict):
     """Condition (e.g. ``us_backstop``) under which air support multiplies effectiveness."""
     air_support_multiplier: Positive = 1.0
     """Factor on effectiveness while ``air_support_condition`` holds (dimensionless)."""
+    reserve_fraction: Probability = 0.0
+    """Share of host troops held back as a mobile reserve behind the line (fraction; at most
+    ``1 − line_fraction``; used with a ``reserves`` block)."""
+
+
+class Reserves(_Strict):
+    """Mobile reserves that reinforce the attacked sector: the host's ``reserve_fraction``
+    and the coalition's combat troops the posture leaves unassigned."""
+
+    placement: Literal["spread", "central"] = "spread"
+    """``spread``: evenly along the line behind it (reinforcements arrive over time);
+    ``central``: all in one place behind the attacked sector (they arrive at once)."""
+    depth_km: NonNegative = 50.0
+    """Distance of the reserves behind the line (km; assumption)."""
+    speed_kmh: Positive = 20.0
+    """Road speed of the reserves once moving (km/h; assumption)."""
+    road_factor: AtLeastOne = 1.3
+    """Road distance ÷ straight distance (dimensionless, >= 1)."""
+    alert_hours: NonNegative = 6.0
+    """Hours from the attack's start to the reserves moving, without warning (hours;
+    assumption)."""
 
 
 class Criterion(_Strict):
@@ -455,6 +488,9 @@ class Scenario(_Strict):
     """Opposing force (omit to skip force ratios)."""
     host: Host | None = None
     """Host-nation forces (omit for none)."""
+    reserves: Reserves | None = None
+    """Mobile reserves reinforcing the attacked sector over time (omit: every defender is
+    spread evenly along the line and nothing is held back, as in v1)."""
     criteria: dict[str, Criterion] = {}
     """Output name -> threshold; a sample is feasible iff all hold."""
     simulation: SimulationSettings = SimulationSettings()
@@ -513,6 +549,14 @@ def cross_problems(data: Any):
     if isinstance(air, str) and air not in conditions:
         yield (("host", "air_support_condition"), "unknown_condition",
                f"condition {air!r} is not defined under 'conditions'", air)
+    host = _get(data, "host", dict)
+    held, on_line = _raw_support(host.get("reserve_fraction", 0.0)), \
+        _raw_support(host.get("line_fraction", 0.4))
+    if held and on_line and held[1] + on_line[1] > 1.0 + 1e-12:
+        yield (("host", "reserve_fraction"), "reserve_and_line_over_whole",
+               f"a reserve of up to {held[1]:g} and a line share of up to {on_line[1]:g} "
+               "of the host's troops add up to more than all of them",
+               host.get("reserve_fraction"))
     adversary = _get(data, "adversary", dict)
     width, length = _raw_support(adversary.get("attack_sector_km")), _raw_support(line)
     if width and length and 0 < length[0] < width[1]:
