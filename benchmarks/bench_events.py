@@ -24,7 +24,7 @@ releases it.
 Two cases, each timed on its own:
 
 - ``rho=0.7``: the case above (raw SimPy with ``PriorityResource``, as before);
-- ``rho=1.25`` (overloaded, ρ > 1: the queue grows without bound, about 6,000
+- ``rho=1.25`` (overloaded, ρ > 1: the queue grows without bound, about 4,800
   waiting at the end of 200 days): raw SimPy with a plain FIFO
   ``simpy.Resource`` (``PriorityResource`` re-sorts its whole queue on every
   request, which is what feasim v1 paid; ``--priority`` adds it, slow).
