@@ -333,3 +333,61 @@ def check_paired(scenario, n: int, label: str = "", bounds=None, workers: int = 
                      f"comparisons differ by more than {K:g} SE:\n"
                      + "\n".join(r.line() for r in bad))
     return rows
+
+
+# ---------------------------------------------------------------- QRF reference
+
+
+def qrf_reference(sectors, teams: int, requested_bases: int, rate_per_hour: float,
+                  s: float, readiness: float, depth: float, speed: float, road: float,
+                  p_detect: float = 1.0) -> dict[str, float]:
+    """Contract §3 from scratch for exponential engagements on a line of sectors.
+
+    ``sectors``: (length_km, threat) in order; incursions per km ∝ threat, all
+    detected with ``p_detect``. B_m = min(B, Q) bases at the centres of equal
+    catchments, Q // B_m teams each and one more for the (Q mod B_m) bases with
+    the largest load share (ties: lower index). Per base Erlang C; the response
+    wait + readiness + travel is a mixture over pieces of catchment on which the
+    along-line distance to the base is uniform.
+    """
+    L = sum(length for length, _ in sectors)
+    bm = min(requested_bases, teams)
+    edges, x = [], 0.0
+    for length, threat in sectors:
+        edges.append((x, x + length, threat))
+        x += length
+    total = sum((b - a) * th for a, b, th in edges)
+    width = L / bm
+    pieces_per_base = []
+    for j in range(bm):
+        lo, hi = j * width, (j + 1) * width
+        centre = (lo + hi) / 2
+        pieces = []
+        for a, b, th in edges:
+            for p0, p1 in ((max(a, lo), min(b, centre)), (max(a, centre), min(b, hi))):
+                if p1 > p0 and th > 0:
+                    d0, d1 = sorted((abs(p0 - centre), abs(p1 - centre)))
+                    pieces.append(((p1 - p0) * th / total, d0, d1))
+        pieces_per_base.append(pieces)
+    w = [sum(p[0] for p in pieces) for pieces in pieces_per_base]
+    c = [teams // bm] * bm
+    for j in sorted(range(bm), key=lambda j: (-w[j], j))[: teams % bm]:
+        c[j] += 1
+    a = [rate_per_hour * p_detect * wj * s for wj in w]
+    mix = []
+    for j, pieces in enumerate(pieces_per_base):
+        for share, d0, d1 in pieces:
+            mix.append((share, c[j], a[j], s, readiness, (d0 + depth) * road / speed,
+                        (d1 + depth) * road / speed, 1.0))
+    travel = sum(share * ((lo + hi) / 2) for share, _, _, _, _, lo, hi, _ in mix)
+    wait = sum(wj * erlang_c(cj, aj) * s / (cj - aj) for wj, cj, aj in zip(w, c, a))
+    return {
+        "qrf_bases_manned": float(bm),
+        "qrf_wait_probability": sum(wj * erlang_c(cj, aj) for wj, cj, aj in zip(w, c, a)),
+        "qrf_wait_hours_mean": wait,
+        "travel_hours_mean": travel,
+        "response_hours_mean": wait + readiness + travel,
+        "response_hours_p90": quantile(lambda t: response_cdf(t, mix), 0.9),
+        "qrf_utilisation": sum(min(aj, cj) for aj, cj in zip(a, c)) / sum(c),
+        "qrf_peak_load": max(aj / cj for aj, cj in zip(a, c)),
+    }

@@ -322,6 +322,16 @@ def test_posts_patrols_sensors_together(sensors, posts):
                                "posture.observation_posts.spacing_km": 240.0 / posts})
     a, sim = analytic(s), ag.simulate(s, 40)
     assert float(np.mean(a["observation_posts"])) == posts
+    # Independent values: posts cover 2r·N/L (× 0.9), sensors N·2 km/L × 0.8 available
+    # (× 0.8), patrols g(τ/T) = 1 − (1 − 2/8)²; layers independent; the QRF by §3.
+    p_det = 1 - (1 - 0.9 * 4 * posts / 240) * (1 - 0.8 * 0.8 * 2 * sensors / 240) * (1 - 0.4375)
+    ref = {"detection_probability": p_det, "op_coverage": 4 * posts / 240,
+           "sensor_coverage": 0.8 * 2 * sensors / 240, "patrol_detection_probability": 0.4375,
+           **ag.qrf_reference([(240, 1)], 24, 12, rate_per_hour=200 / 24, s=1.0, readiness=0.5,
+                              depth=20, speed=40, road=1.3, p_detect=p_det)}
+    wrong = {k: (float(np.mean(a[k])), v) for k, v in ref.items()
+             if float(np.mean(a[k])) != pytest.approx(v, rel=1e-6, abs=1e-9)}
+    assert not wrong, f"analytic vs independent reference: {wrong}"
     ag.check(s, a, sim, f"{sensors} sensors, {posts} posts, 12 bases")
 
 
@@ -361,6 +371,13 @@ def test_fewer_qrf_teams_than_bases(troops, teams, manned):
         assert np.all(r["qrf_overloaded"] == 0)
         assert np.all(r["qrf_no_force"] == 0)
         assert np.all(np.isfinite(r["response_hours_p90"]))
+    # The analytic values against contract §3 written from scratch (staffing rule,
+    # load shares by threat, Erlang C per base, the response mixture over pieces).
+    ref = ag.qrf_reference([(80, 1), (80, 3), (80, 1)], teams, 6, rate_per_hour=1.0, s=1.0,
+                           readiness=0.25, depth=10, speed=50, road=1.0)
+    wrong = {k: (float(np.mean(a[k])), v) for k, v in ref.items()
+             if float(np.mean(a[k])) != pytest.approx(v, rel=1e-6, abs=1e-9)}
+    assert not wrong, f"analytic vs independent reference, {teams} teams: {wrong}"
     ag.check(s, a, sim, f"{teams} QRF teams for 6 bases")
 
 
