@@ -336,33 +336,59 @@ def response(scenario: Scenario, d: Draws, teams, detection, sector_weights=None
         seen = detection > 0          # no detection at all: weigh by incursions alone
         density = [w * np.where(seen, p, 1.0) / length for w, p, (_, length)
                    in zip(sector_weights, sector_detection, layout, strict=True)]
-    with np.errstate(all="ignore"):
-        if _is_uniform(density):
-            r = _uniform(lam, s, cv2, teams, manned, line, t0, kmh)
-        else:
-            r = _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density)
 
-    overloaded = r["n_over"] > 0
-    p90 = np.full(d.n, np.inf)
-    ok = ~overloaded & ~no_force  # no percentile to solve for when nobody comes in time
-    if ok.any():
-        groups = _share(r["groups"], lambda v: np.broadcast_to(v, (d.n,))[ok])
-        lo = None if r["lo"] is None else np.broadcast_to(r["lo"], (d.n,))[ok]
-        p90[ok] = _p90(groups, lo=lo, start=lo)
-    unbounded = overloaded | no_force
+    # Only samples with a force have a queue: compute on those alone (with a
+    # partly filled coalition, "no force" can be most of the samples).
+    n = d.n
+    live = np.flatnonzero(~no_force)
+    every = live.size == n
+
+    def sub(v):
+        return v if every or np.ndim(v) == 0 else np.broadcast_to(v, (n,))[live]
+
+    def full(v, fill):
+        if every:
+            return v
+        out = np.full(n, fill)
+        out[live] = v
+        return out
+
     readiness = d[f"{q}.readiness_hours"]
+    m = live.size
+    r = {"util": np.empty(0), "peak": np.empty(0), "n_over": np.zeros(0),
+         "p_wait": np.empty(0), "wait_mean": np.empty(0), "travel": np.empty(0),
+         "flags": None}
+    p90 = np.full(m, np.inf)
+    if m:
+        args = [sub(v) for v in (lam, s, cv2, teams, manned, line, t0, kmh)]
+        with np.errstate(all="ignore"):
+            if _is_uniform(density):
+                r = _uniform(*args)
+            else:
+                r = _general(*args, layout, [sub(v) for v in density])
+        ok = r["n_over"] == 0  # an overloaded QRF has no percentile to solve for
+        if ok.any():
+            groups = _share(r["groups"], lambda v: np.broadcast_to(v, (m,))[ok])
+            lo = None if r["lo"] is None else np.broadcast_to(r["lo"], (m,))[ok]
+            p90[ok] = _p90(groups, lo=lo, start=lo)
+    overloaded = r["n_over"] > 0
+    flags = r["flags"]
+    if flags is not None and not every:
+        wide = np.zeros((flags.shape[0], n), dtype=bool)
+        wide[:, live] = flags
+        flags = wide
     return {
-        "qrf_utilisation": np.where(no_force, np.nan, r["util"]),
-        "qrf_peak_load": np.where(no_force, np.nan, r["peak"]),
+        "qrf_utilisation": full(r["util"], np.nan),
+        "qrf_peak_load": full(r["peak"], np.nan),
         "qrf_bases_manned": manned,
         "qrf_no_force": no_force.astype(float),
-        "qrf_overloaded": overloaded.astype(float),
-        "qrf_overloaded_bases": r["n_over"],
-        "qrf_wait_probability": np.where(no_force, np.nan,
-                                         np.where(overloaded, 1.0, r["p_wait"])),
-        "qrf_wait_hours_mean": np.where(unbounded, np.inf, r["wait_mean"]),
-        "travel_hours_mean": np.where(no_force, np.nan, r["travel"] - readiness),
-        "response_hours_mean": np.where(unbounded, np.inf, r["wait_mean"] + r["travel"]),
-        "response_hours_p90": p90,
-        "_base_overload": overload_flags(r["flags"], manned, line),
+        "qrf_overloaded": full(overloaded.astype(float), 0.0),
+        "qrf_overloaded_bases": full(r["n_over"], 0.0),
+        "qrf_wait_probability": full(np.where(overloaded, 1.0, r["p_wait"]), np.nan),
+        "qrf_wait_hours_mean": full(np.where(overloaded, np.inf, r["wait_mean"]), np.inf),
+        "travel_hours_mean": full(r["travel"] - sub(readiness), np.nan),
+        "response_hours_mean": full(np.where(overloaded, np.inf,
+                                             r["wait_mean"] + r["travel"]), np.inf),
+        "response_hours_p90": full(p90, np.inf),
+        "_base_overload": overload_flags(flags, manned, line),
     }
