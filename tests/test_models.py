@@ -220,6 +220,13 @@ def test_simulation_identical_on_serial_and_process_executors(scen):
         assert _bytes(procs) == _bytes(serial)
         assert _bytes(feasim.simulation.simulate(scen, replications=4, seed=9, workers=2)) \
             == _bytes(serial)
+        with ProcessExecutor(2) as ex:  # an open executor is reused, not re-entered
+            model = SimulationModel(executor=ex)
+            twice = [model.evaluate(scen, n=4, rng=9) for _ in range(2)]
+            assert ex._pool is not None
+        assert [_bytes(r) for r in twice] == [_bytes(serial)] * 2
+        # Closed again, the same executor object is entered afresh by the next call.
+        assert ex._pool is None and _bytes(model.evaluate(scen, n=4, rng=9)) == _bytes(serial)
     import feasim.simulation  # noqa: F401
     _sim_or_skip(run)
 

@@ -58,6 +58,7 @@ class ProcessExecutor:
         assert self._pool is not None
         # On an interruption, drop what has not started; finished chunks are on disk.
         self._pool.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+        self._pool = None  # closed: entering again starts a new pool
 
     def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
         assert self._pool is not None, "use 'with ProcessExecutor(...) as ex:'"
@@ -122,6 +123,7 @@ class DaskExecutor:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        self._client = self._cluster = None  # closed: entering again connects anew
 
     def imap_unordered(self, fn: Callable, tasks: Iterable) -> Iterator[tuple[Any, Any]]:
         from distributed import as_completed

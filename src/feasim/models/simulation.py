@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -50,7 +51,8 @@ class SimulationModel(Model):
     executor:
         Where replications run: an executor of :mod:`feasim.executors` (or its
         name, ``serial``, ``processes``, ``dask``); default: this process, or
-        local processes when ``workers`` > 1.
+        local processes when ``workers`` > 1. An executor the caller has
+        already entered is reused (and left open) across evaluations.
     workers:
         Worker processes for the default executor (1 = in this process).
     progress:
@@ -95,11 +97,17 @@ class SimulationModel(Model):
                         if given else None) for c in chunks]
         parts: dict[int, list[dict]] = {}
         with Progress(n, "simulate", "replications", enabled=self.progress) as bar:
-            with ex:
+            with (nullcontext(ex) if _is_open(ex) else ex):
                 for task, out in ex.imap_unordered(_run_chunk, tasks):
                     parts[task.indices[0]] = out  # assembled by index: deterministic
                     bar.update(len(out))
         return [r for k in sorted(parts) for r in parts[k]]
+
+
+def _is_open(ex: Any) -> bool:
+    """An executor already entered by the caller (``with ex: model.evaluate(...)``): its
+    pool or client is reused, and left open."""
+    return getattr(ex, "_pool", None) is not None or getattr(ex, "_client", None) is not None
 
 
 @dataclass(frozen=True)
