@@ -46,7 +46,7 @@ class Row:
         rel = ""
         if self.bound is not None:
             err = (self.simulated - self.analytic) / abs(self.analytic) if self.analytic else math.nan
-            rel = f"  rel.err {err:+.3f} (bound {self.bound:.3f})"
+            rel = f"  simulated/analytic - 1 = {err:+.3f} (bound {self.bound:.3f})"
         return (f"{self.metric:32s} {self.what:10s} analytic {self.analytic:.6g}  "
                 f"simulated {self.simulated:.6g}  se {self.se:.3g}  z {self.z:.2f}{rel}")
 
