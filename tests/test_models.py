@@ -266,3 +266,25 @@ def test_consumers_reach_models_only_through_the_interface(name):
 def test_the_import_check_sees_relative_imports():
     got = _imports(SRC / "models" / "analytic.py")
     assert "feasim.analytic" in got and "feasim.sampling" in got
+
+
+def test_result_warnings_reach_table_json_and_csv_stderr(scen, monkeypatch, capsys):
+    from feasim import cli
+    from feasim.models import make_result
+    from feasim.output import render
+
+    base = AnalyticModel().evaluate(scen, n=20, rng=1)
+    r = make_result(scen, method="analytic", seed=1, n=20, metrics=dict(base.metrics),
+                    warnings=("horizon shorter than 20 relaxation times",),
+                    base_overload={"base 2 (km 200–400)": 0.25})
+    table = render(r, "table")
+    assert "warning: horizon shorter than 20 relaxation times" in table.splitlines()
+    assert "warning: overloaded QRF bases (share of samples): base 2 (km 200–400) in 25.0%" \
+        in table
+    d = json.loads(render(r, "json"))
+    assert d["warnings"] == ["horizon shorter than 20 relaxation times"]
+    assert d["qrf_overloaded_bases"] == {"base 2 (km 200–400)": 0.25}
+    monkeypatch.setattr(cli, "evaluate", lambda *a, **k: r)
+    path = Path(__file__).resolve().parents[1] / "scenarios/claims/c02-experts-100k-in-theatre.yaml"
+    assert cli.main(["run", str(path), "--format", "csv"]) == 0
+    assert "warning: horizon shorter than 20 relaxation times" in capsys.readouterr().err

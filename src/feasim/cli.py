@@ -299,6 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn_csv(result, fmt_name: str) -> None:
+    """CSV has no place for the result's warnings: they go to stderr (tables show them
+    below the metrics, JSON under ``warnings``)."""
+    if fmt_name == "csv":
+        for w in result.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+
+
 def _cmd_validate(args) -> int:
     bad = 0
     for path in args.files:
@@ -321,6 +329,7 @@ def _cmd_run(args) -> int:
              "committed": "pledges read as total committed incl. rotation (basis: committed)"}
     notes = [basis[scenario.force.basis]]
     sys.stdout.write(render(result, args.format, scenario.title, notes))
+    _warn_csv(result, args.format)
     return EXIT_OK
 
 
@@ -334,6 +343,7 @@ def _cmd_simulate(args) -> int:
     notes = [f"horizon {scenario.simulation.days if args.days is None else args.days:g} days; "
              f"in-theatre troops and posture counts are time averages over it"]
     sys.stdout.write(render(result, args.format, scenario.title, notes))
+    _warn_csv(result, args.format)
     return EXIT_OK
 
 
