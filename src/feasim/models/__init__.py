@@ -11,13 +11,15 @@ with a :class:`~feasim.Result` whose metrics use the names and units of
 
 Sweeps, sensitivity, the minimum-force frontier, reports and the CLI reach the
 models only through this interface. :func:`evaluate`, :func:`evaluate_draws`
-and :func:`simulate` are conveniences over it.
+and :func:`simulate` are conveniences over it. The computations behind the
+models: :mod:`feasim.analytic` with :mod:`feasim.model` (the analytic pass) and
+:mod:`feasim.simulation` (the SimPy engine, one replication at a time).
 
 >>> import feasim
 >>> from feasim.models import AnalyticModel
 >>> s = feasim.load_scenario("scenarios/claims/c02-experts-100k-in-theatre.yaml")  # doctest: +SKIP
->>> r = AnalyticModel().evaluate(s, {"theatre.line_km": [600, 1200]}, rng=1)         # doctest: +SKIP
->>> r["troops_per_km"]                                                               # doctest: +SKIP
+>>> r = AnalyticModel().evaluate(s, {"theatre.line_km": [600, 1200]}, rng=1)  # doctest: +SKIP
+>>> r["troops_per_km"]                                                        # doctest: +SKIP
 """
 
 from .analytic import AnalyticModel, evaluate, evaluate_draws
