@@ -292,6 +292,42 @@ def test_non_exponential_engagements_within_stated_bound(dist, rho):
     ag.check(s, a, sim, f"{dist} rho={rho}", bounds=bounds)
 
 
+def _ciw_waits(service, rate, c, hours, warm, seeds):
+    """Per-seed mean wait and P(wait) of an M/G/c FIFO queue simulated with ciw."""
+    import ciw  # in the test extra (pyproject.toml)
+    net = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(rate=rate)],
+                             service_distributions=[service], number_of_servers=[c])
+    means, pws = [], []
+    for seed in range(seeds):
+        ciw.seed(seed)
+        q = ciw.Simulation(net)
+        q.simulate_until_max_time(hours)
+        w = np.array([r.waiting_time for r in q.get_all_records() if r.arrival_date > warm])
+        means.append(w.mean())
+        pws.append(np.mean(w > 1e-12))
+    return np.array(means), np.array(pws)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dist", ["exponential", "deterministic"])
+def test_simulation_queue_matches_ciw(dist):
+    # A third-party discrete-event queue (ciw) for M/M/2 and M/D/2 at ρ = 0.8: the
+    # simulation's waits match it within 4 SE, and ciw matches Erlang C (M/M/2).
+    import ciw  # in the test extra (pyproject.toml)
+    service = (ciw.dists.Exponential(rate=1.0) if dist == "exponential"
+               else ciw.dists.Deterministic(value=1.0))
+    means, pws = _ciw_waits(service, 1.6, 2, hours=4_000, warm=120, seeds=12)
+    sim = ag.simulate(mgc_scenario(dist, 0.8, days=200, reps=16), 16)
+    for name, ref in (("qrf_wait_hours_mean", means), ("qrf_wait_probability", pws)):
+        v = np.asarray(sim[name], dtype=float)
+        se = math.hypot(v.std(ddof=1) / math.sqrt(v.size), ref.std(ddof=1) / math.sqrt(ref.size))
+        assert abs(v.mean() - ref.mean()) <= 4 * se, (name, v.mean(), ref.mean(), se)
+    if dist == "exponential":
+        pw = ag.erlang_c(2, 1.6)
+        assert abs(pws.mean() - pw) <= 4 * pws.std(ddof=1) / math.sqrt(pws.size)
+        assert abs(means.mean() - pw / 0.4) <= 4 * means.std(ddof=1) / math.sqrt(means.size)
+
+
 # ---------------------------------------------------------------- layers together
 # 240 km, 12 QRF bases (20 km catchments), posts, patrols and sensors together.
 # Commensurate counts (60 sensors, 12 posts with 12 bases) phase-locked with
