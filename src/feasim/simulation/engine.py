@@ -119,14 +119,14 @@ class Replication:
     in_sensor_view: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     # QRF, over incursions (NaN / inf / -1 where not detected or never served):
     granted_at: np.ndarray = field(default_factory=lambda: np.empty(0))   # hours, inf if never
-    travel: np.ndarray = field(default_factory=lambda: np.empty(0))       # hours, readiness excluded
+    travel: np.ndarray = field(default_factory=lambda: np.empty(0))       # hours, no readiness
     service: np.ndarray = field(default_factory=lambda: np.empty(0))      # engagement hours
     base_of: np.ndarray = field(default_factory=lambda: np.empty(0, int))  # base routed to first
     bases: list[Base] = field(default_factory=list)
     base_layout: dict[int, list[int]] = field(default_factory=dict)  # B_m -> base ids
     events: int = 0
     params: dict = field(default_factory=dict)   # this replication's sampled inputs in use
-    fixed: dict = field(default_factory=dict)    # metrics fixed by the draws (pledges, requirements)
+    fixed: dict = field(default_factory=dict)    # metrics fixed by the draws (pledges, ...)
     notes: list[str] = field(default_factory=list)  # warnings found while setting up
 
 

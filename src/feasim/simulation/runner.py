@@ -12,16 +12,14 @@ import math
 
 import numpy as np
 
-from ..metrics import SERIES_UNITS
+from ..metrics import METRICS, SERIES_UNITS
 from ..schema import Scenario
 from .engine import Replication, _posture_at
 
 __all__ = ["replication_metrics", "SERIES_UNITS", "NOT_OBSERVED"]
 
-#: Metrics the simulation cannot observe: no combat is simulated.
-NOT_OBSERVED = ("global_force_ratio", "local_force_ratio", "breakthrough_margin",
-                "lanchester_attacker_wins", "lanchester_attacker_survivors",
-                "lanchester_defender_survivors", "tripwire_troops_exposed")
+#: Metrics the simulation cannot observe: the force-ratio group (no combat is simulated).
+NOT_OBSERVED = tuple(k for k, v in METRICS.items() if v.group == "Force ratio")
 
 
 def _step_integral(starts: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
