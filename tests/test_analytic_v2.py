@@ -334,3 +334,37 @@ def test_utilisation_at_most_one_and_states_exclusive(rate, bases, per_base, hou
         assert _m(r, "qrf_bases_manned") == min(bases, teams)
         assert bool(over) == (_m(r, "qrf_peak_load") >= 1)
         assert bool(over) == np.isinf(r["response_hours_p90"][0])
+
+
+def test_general_path_equals_fast_path_when_threat_is_uniform():
+    # Not a known answer but a cross-check of the two code paths: with detected
+    # incursions equally likely per km, cutting catchments at (any) sector
+    # boundaries must change nothing. Mixed fills: 24, 25, 7, 13 and 3 teams.
+    from feasim.model import qrf
+    lam = np.array([0.3, 0.5, 1.0, 2.0, 0.1])
+    teams = np.array([24.0, 25.0, 7.0, 13.0, 3.0])
+    manned, line = np.minimum(12, teams), np.full(5, 1200.0)
+    kmh = KMH / ROAD
+    t0 = READY + DEPTH / kmh + np.zeros(5)
+    fast = qrf._uniform(lam, 4.0, 1.0, teams, manned, line, t0, kmh)
+    layout = [(0.0, 400.0), (400.0, 300.0), (700.0, 500.0)]
+    general = qrf._general(lam, 4.0, 1.0, teams, manned, line, t0, kmh, layout,
+                           [np.full(5, 1 / 1200)] * 3)
+    for k in ("p_wait", "wait_mean", "travel", "util", "peak", "n_over"):
+        np.testing.assert_allclose(general[k], fast[k], rtol=1e-12, err_msg=k)
+    np.testing.assert_allclose(qrf._p90(general["groups"]),
+                               qrf._p90(fast["groups"], lo=fast["lo"], start=fast["lo"]),
+                               rtol=1e-9)
+
+
+def test_p90_per_sample_equals_constant_runs():
+    # Samples differ (rate sampled): each sample's p90 is the one of a run at its
+    # rate alone (solved once for all samples there), on the 3:1:1 sectors.
+    r = _qrf({"incursions.rate_per_day": {"dist": "uniform", "low": 2, "high": 14},
+              "posture.qrf.bases": 3}, samples=7)
+    rates = r.inputs["incursions.rate_per_day"]
+    for i in (0, 3, 6):
+        one = _qrf({"incursions.rate_per_day": float(rates[i]), "posture.qrf.bases": 3},
+                   samples=2)
+        assert r["response_hours_p90"][i] == pytest.approx(one["response_hours_p90"][0],
+                                                           rel=1e-9)

@@ -272,6 +272,12 @@ def _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density):
                 n_over=n_over, flags=flags if flags.any() else None, groups=groups, lo=None)
 
 
+def _constant(v) -> bool:
+    """True if every element of ``v`` equals the first (NaN never does)."""
+    v = np.asarray(v)
+    return v.size == 0 or bool(np.all(v == v.flat[0]))
+
+
 def _is_uniform(density) -> bool:
     """True where detected incursions are equally likely per km in every sample."""
     if len(density) < 2:
@@ -370,7 +376,15 @@ def response(scenario: Scenario, d: Draws, teams, detection, sector_weights=None
         if ok.any():
             groups = _share(r["groups"], lambda v: np.broadcast_to(v, (m,))[ok])
             lo = None if r["lo"] is None else np.broadcast_to(r["lo"], (m,))[ok]
-            p90[ok] = _p90(groups, lo=lo, start=lo)
+            arrays = [v for g in groups for v in g] + ([] if lo is None else [lo])
+            if all(_constant(v) for v in arrays):
+                # Every sample has the same queue and travel (a constant QRF block and
+                # saturated detection are common): solve once.
+                one = _share(groups, lambda v: v[:1])
+                p90[ok] = _p90(one, lo=None if lo is None else lo[:1],
+                               start=None if lo is None else lo[:1])[0]
+            else:
+                p90[ok] = _p90(groups, lo=lo, start=lo)
     overloaded = r["n_over"] > 0
     flags = r["flags"]
     if flags is not None and not every:
