@@ -106,7 +106,8 @@ def _contract_formula(tau, trip, radius_h, h):
         x = (m + 2 * radius_h) / trip
         return 1 - (1 - x) ** 2 if x < 1 else 1.0
     kinks = sorted({0.0, h % 24, (-tau) % 24, (h - tau) % 24, 24.0})
-    return sum(quad(f, a, b, limit=200)[0] for a, b in zip(kinks, kinks[1:]) if b > a) / 24
+    pieces = zip(kinks, kinks[1:], strict=False)
+    return sum(quad(f, a, b, limit=200)[0] for a, b in pieces if b > a) / 24
 
 
 QUAD_CASES = [(tau, trip, rh, h)
@@ -221,8 +222,9 @@ def test_threat_weighted_loads_3_1_1_per_base_erlang_c():
     a = [16 / 24 * s * w for w in shares]                       # 1.6, 0.533, 0.533 erlangs
     pw = [_erlang_c(c, x) for x in a]
     assert _m(r, "qrf_bases_manned") == 3 and _m(r, "qrf_overloaded") == 0
-    assert _m(r, "qrf_wait_probability") == pytest.approx(sum(w * p for w, p in zip(shares, pw)))
-    wq = sum(w * p * s / (c - x) for w, p, x in zip(shares, pw, a))
+    p_wait = sum(w * p for w, p in zip(shares, pw, strict=True))
+    assert _m(r, "qrf_wait_probability") == pytest.approx(p_wait)
+    wq = sum(w * p * s / (c - x) for w, p, x in zip(shares, pw, a, strict=True))
     assert _m(r, "qrf_wait_hours_mean") == pytest.approx(wq)
     travel = (100 + DEPTH) * ROAD / KMH                         # mean along = 400/4 km
     assert _m(r, "travel_hours_mean") == pytest.approx(travel)
@@ -246,9 +248,10 @@ def test_catchments_across_sector_boundaries_and_extra_team_to_busiest_base():
     shares, teams, s = [0.7, 0.3], [2, 1], 4.0
     lam_s = 6 / 24 * s
     a = [lam_s * w for w in shares]
-    pw = [_erlang_c(c, x) for c, x in zip(teams, a)]
-    assert _m(r, "qrf_wait_probability") == pytest.approx(sum(w * p for w, p in zip(shares, pw)))
-    wq = sum(w * p * s / (c - x) for w, p, c, x in zip(shares, pw, teams, a))
+    pw = [_erlang_c(c, x) for c, x in zip(teams, a, strict=True)]
+    p_wait = sum(w * p for w, p in zip(shares, pw, strict=True))
+    assert _m(r, "qrf_wait_probability") == pytest.approx(p_wait)
+    wq = sum(w * p * s / (c - x) for w, p, c, x in zip(shares, pw, teams, a, strict=True))
     assert _m(r, "qrf_wait_hours_mean") == pytest.approx(wq)
     # Mean distance to the base: base 1 (centre 300): [0, 400) at density 0.6/400
     # (mean 150 × 0.45 + 50 × 0.15), [400, 600) at 0.2/400 (mean 200 × 0.1);

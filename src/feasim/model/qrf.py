@@ -111,7 +111,7 @@ def _p90(groups, lo=None, start=None, tol=1e-10, max_iter=60):
     ``lo`` (a lower bound of the answer) defaults to the smallest t0, ``start``
     to the weighted percentile without waiting.
     """
-    groups = [g for g in groups if np.any(np.asarray(g[0]) > 0)]  # no weight: adds nothing  # a group of no weight adds nothing
+    groups = [g for g in groups if np.any(np.asarray(g[0]) > 0)]  # no weight: adds nothing
     n = np.broadcast_shapes(*(v.shape for g in groups for v in g))
     if lo is None:
         lo = np.min(np.broadcast_arrays(*(g[3] for g in groups)), axis=0)
@@ -130,18 +130,10 @@ def _p90(groups, lo=None, start=None, tol=1e-10, max_iter=60):
         if active.size == 0:
             break
         xa = x[active]
-        cut: dict[int, np.ndarray] = {}   # index each shared array once
-
-        def at(v):
-            k = id(v)
-            if k not in cut:
-                cut[k] = v[active]
-            return cut[k]
         cdf = dens = 0.0
-        for w, pw, theta, t0, t1 in groups:
-            c, d = _sum_cdf(xa, at(t0), at(t1), at(pw), at(theta))
-            wa = at(w)
-            cdf, dens = cdf + wa * c, dens + wa * d
+        for w, pw, theta, t0, t1 in _share(groups, lambda v, keep=active: v[keep]):
+            c, d = _sum_cdf(xa, t0, t1, pw, theta)
+            cdf, dens = cdf + w * c, dens + w * d
         gap = cdf - 0.9
         la = np.where(gap < 0, xa, lo[active])
         ha = np.where(gap < 0, hi[active], xa)
