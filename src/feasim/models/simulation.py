@@ -8,7 +8,6 @@ seed gives the same bytes of JSON on any executor, with any number of workers.
 
 from __future__ import annotations
 
-import inspect
 import math
 import os
 from contextlib import nullcontext
@@ -134,35 +133,18 @@ def _engine():
 
 
 def _run_chunk(task: _Chunk) -> list[dict]:
-    """Per replication: ``replication_metrics`` of ``run_replication`` on child ``i``."""
+    """Per replication: ``replication_metrics`` of ``run_replication`` on child ``i``,
+    with that replication's inputs (whole-number fields rounded)."""
     run_replication, replication_metrics = _engine()
-    takes_inputs = "inputs" in inspect.signature(run_replication).parameters
-    cache: dict[tuple, Scenario] = {}
     out = []
     for j, i in enumerate(task.indices):
-        given = task.inputs[j] if task.inputs else None
-        scen, kw = task.scenario, {}
-        if given:
-            given = {p: (float(np.rint(v)) if p.rsplit(".", 1)[-1] in COUNT_FIELDS else v)
-                     for p, v in given.items()}
-            if takes_inputs:
-                kw = {"inputs": given}
-            else:
-                scen = _overridden(task.scenario, given, cache)
-        rep = run_replication(scen, i, child(task.seq, i), **kw)
-        out.append(replication_metrics(scen, rep))
+        kw = {}
+        if task.inputs and task.inputs[j]:
+            kw["inputs"] = {p: float(np.rint(v)) if p.rsplit(".", 1)[-1] in COUNT_FIELDS
+                            else v for p, v in task.inputs[j].items()}
+        rep = run_replication(task.scenario, i, child(task.seq, i), **kw)
+        out.append(replication_metrics(task.scenario, rep))
     return out
-
-
-def _overridden(scenario: Scenario, given: dict[str, float], cache: dict) -> Scenario:
-    """Inputs as overrides (for an engine that does not take ``inputs=``): same values, once."""
-    events = [p for p in given if p.startswith("event:")]
-    if events:
-        raise ValueError(f"this simulation draws its own events; it cannot take {events[0]!r}")
-    key = tuple(sorted(given.items()))
-    if key not in cache:
-        cache[key] = with_overrides(scenario, given)
-    return cache[key]
 
 
 def _block_exists(scenario: Scenario, block: str | None) -> bool:
