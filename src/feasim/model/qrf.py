@@ -223,6 +223,7 @@ def _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density):
         b_km = a_km + width
         for (s0, length), dens in zip(layout, density, strict=True):
             s1 = s0 + length
+            halves = []
             for lo_km, hi_km, left in ((np.maximum(a_km, s0), np.minimum(c_km, s1), True),
                                        (np.maximum(c_km, s0), np.minimum(b_km, s1), False)):
                 ell = np.where(valid, np.maximum(hi_km - lo_km, 0.0), 0.0)
@@ -231,8 +232,13 @@ def _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density):
                 mass = ell * dens
                 near, far = (c_km - hi_km, c_km - lo_km) if left else (lo_km - c_km,
                                                                        hi_km - c_km)
-                pieces.append((j, mass, near, far))
+                halves.append((j, mass, near, far))
                 share[j] += mass
+            if len(halves) == 2 and all(np.allclose(x, y, rtol=1e-12, atol=1e-9) for x, y
+                                        in zip(halves[0][2:], halves[1][2:], strict=True)):
+                # Both sides of the base in one sector, same distances: one piece.
+                halves = [(j, halves[0][1] + halves[1][1], halves[0][2], halves[0][3])]
+            pieces += halves
     total = share.sum(axis=0)
     share /= total
     a = lam * s * share                                  # (top, n) erlangs
