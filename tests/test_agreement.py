@@ -54,7 +54,7 @@ def analytic(s, samples=None):
 T_ROUND = 4.0
 
 
-def part_time_scenario(hours, radius, tau, days=20, reps=40):
+def part_time_scenario(hours, radius, tau, days=20, reps=100):
     return scenario_from(LINE, {
         "posture.patrols": {"teams": 10, "team_size": 4, "speed_kmh": 5,
                             "hours_per_day": hours, "detection_radius_km": radius},
@@ -88,7 +88,7 @@ def exact_part_time(hours, tau, radius):
 @pytest.mark.parametrize("hours", [6.0, 12.0, 18.0])
 def test_part_time_patrols_agree(hours, radius, tau):
     s = part_time_scenario(hours, radius, tau)
-    a, sim = analytic(s), ag.simulate(s, 40)
+    a, sim = analytic(s), ag.simulate(s, 100)
     # Independent references first: the brute-force Monte Carlo of a moving team
     # and the quadrature of the contract's formula agree with each other ...
     mc, mc_se = ag.part_time_detection_mc(hours, tau, ell=10.0, v=5.0, r=radius)
@@ -109,7 +109,7 @@ def test_window_wholly_off_duty_is_never_detected(radius):
     # within its radius would give P = 1.
     s = part_time_scenario(6.0, radius, 2.0)
     expected = 8.0 / 24.0 if radius else exact_part_time(6.0, 2.0, 0.0)
-    a, sim = analytic(s), ag.simulate(s, 40)
+    a, sim = analytic(s), ag.simulate(s, 100)
     assert float(np.mean(a["patrol_detection_probability"])) == pytest.approx(expected, abs=1e-6)
     v = np.asarray(sim["patrol_detection_probability"])
     se = v.std(ddof=1) / math.sqrt(v.size)
