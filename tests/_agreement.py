@@ -393,19 +393,24 @@ def qrf_reference(sectors, teams: int, requested_bases: int, rate_per_hour: floa
                   p_detect: float = 1.0) -> dict[str, float]:
     """Contract §3 from scratch for exponential engagements on a line of sectors.
 
-    ``sectors``: (length_km, threat) in order; incursions per km ∝ threat, all
-    detected with ``p_detect``. B_m = min(B, Q) bases at the centres of equal
+    ``sectors``: (length_km, threat) or (length_km, threat, p_detect) in order;
+    incursions per km ∝ threat, detected with the sector's p_detect (default
+    ``p_detect``). B_m = min(B, Q) bases at the centres of equal
     catchments, Q // B_m teams each and one more for the (Q mod B_m) bases with
     the largest load share (ties: lower index). Per base Erlang C; the response
     wait + readiness + travel is a mixture over pieces of catchment on which the
     along-line distance to the base is uniform.
     """
-    L = sum(length for length, _ in sectors)
+    L = sum(sector[0] for sector in sectors)
     bm = min(requested_bases, teams)
     edges, x = [], 0.0
-    for length, threat in sectors:
-        edges.append((x, x + length, threat))
+    for sector in sectors:
+        length, threat = sector[0], sector[1]
+        pd = sector[2] if len(sector) > 2 else p_detect
+        edges.append((x, x + length, threat * pd))   # detected incidents per km ∝ this
         x += length
+    rate_detected = rate_per_hour * sum((b - a) * th for a, b, th in edges) / sum(
+        s_[0] * s_[1] for s_ in sectors)
     total = sum((b - a) * th for a, b, th in edges)
     width = L / bm
     pieces_per_base = []
@@ -423,7 +428,7 @@ def qrf_reference(sectors, teams: int, requested_bases: int, rate_per_hour: floa
     c = [teams // bm] * bm
     for j in sorted(range(bm), key=lambda j: (-w[j], j))[: teams % bm]:
         c[j] += 1
-    a = [rate_per_hour * p_detect * wj * s for wj in w]
+    a = [rate_detected * wj * s for wj in w]
     mix = []
     for j, pieces in enumerate(pieces_per_base):
         for share, d0, d1 in pieces:

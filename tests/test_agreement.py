@@ -224,6 +224,43 @@ def test_threat_weighted_qrf_past_capacity():
     ag.check(s, a, sim, "threat 3:1:1 past capacity")
 
 
+VISIBILITY = """\
+name: visibility-qrf
+theatre:
+  line_km: 300
+  sectors:
+    - {name: open, length_km: 100, visibility: 1.0}
+    - {name: mixed, length_km: 100, visibility: 0.5}
+    - {name: forest, length_km: 100, visibility: 0.25}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 100000}
+posture:
+  observation_posts: {spacing_km: 10, on_post: 2, radius_km: 4, detection_probability: 1}
+  qrf: {bases: 3, teams_per_base: 2, team_size: 10, readiness_hours: 0.25,
+        speed_kmh: 50, depth_km: 10, road_factor: 1.0, engagement_hours: 1.0}
+incursions: {rate_per_day: 120, exposure_hours: 1}
+simulation: {days: 206, replications: 40, seed: 17, warmup_days: 6}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+def test_qrf_load_follows_detection_by_sector():
+    # Posts cover 2 × 4 km × visibility per 10 km: 0.8, 0.4, 0.2 of the three
+    # sectors; equal threats, so the detected load splits 4:2:1 over the bases
+    # (base 1: 120/24 per hour × 1/3 × 0.8 × 1 h = 1.33 erlangs on 2 teams).
+    s = scenario_from(VISIBILITY)
+    a, sim = analytic(s), ag.simulate(s, 40)
+    ref = {"detection_probability": (0.8 + 0.4 + 0.2) / 3, "op_coverage": (0.8 + 0.4 + 0.2) / 3,
+           **ag.qrf_reference([(100, 1, 0.8), (100, 1, 0.4), (100, 1, 0.2)], 6, 3,
+                              rate_per_hour=5.0, s=1.0, readiness=0.25, depth=10, speed=50,
+                              road=1.0)}
+    wrong = {k: (float(np.mean(a[k])), v) for k, v in ref.items()
+             if float(np.mean(a[k])) != pytest.approx(v, rel=1e-6, abs=1e-9)}
+    assert not wrong, f"analytic vs independent reference: {wrong}"
+    ag.check(s, a, sim, "QRF load by sector visibility")
+
+
 # ---------------------------------------------------------------- non-exponential engagements
 # One base on 100 km, two teams, engagements of mean 1 h. The simulation is exact
 # for M/G/c; the analytic model uses Allen–Cunneen (W_q × (1 + cv²)/2, P(wait) =
