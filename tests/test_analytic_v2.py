@@ -291,6 +291,9 @@ def test_fewer_teams_than_bases_mans_fewer_bases():
     assert _m(r, "qrf_wait_probability") == pytest.approx(a)    # M/M/1: P(wait) = ρ
     assert _m(r, "travel_hours_mean") == pytest.approx((100 + DEPTH) * ROAD / KMH)
     assert np.isfinite(r["response_hours_p90"]).all() and r.base_overload == {}
+    assert any("unmanned" in w for w in r.warnings)          # a warning, not an overload
+    full = _qrf({"incursions.rate_per_day": 1}, text=BASE_YAML)
+    assert not any("unmanned" in w for w in full.warnings)
 
 
 def test_no_force_is_not_overloaded():
@@ -302,6 +305,15 @@ def test_no_force_is_not_overloaded():
     for name in ("qrf_wait_probability", "qrf_utilisation", "qrf_peak_load"):
         assert np.isnan(r[name]).all()
     assert r.base_overload == {}
+
+
+def test_unmanned_warning_once_over_chunks():
+    # Reserve troops uniform on [400, 3000]: from 2 to 10 of 12 teams (never none),
+    # fewer than the 6 bases in part of the samples, over two chunks: one sentence.
+    r = _qrf({"contributors": [{"name": "r", "role": "reserve",
+                                "troops": {"dist": "uniform", "low": 400, "high": 3000}}]},
+             text=BASE_YAML, samples=40_000)
+    assert sum("unmanned" in w for w in r.warnings) == 1
 
 
 def test_base_overload_shares_over_chunks():

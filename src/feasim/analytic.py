@@ -80,6 +80,12 @@ def _model(scenario: Scenario, d: Draws) -> dict:
     m.update(force_ratios(scenario, d, m["line_combat_troops"], conds))
     out = {k: m[k] for k in METRICS}   # private entries ("_…") are not metrics
     out["base_overloaded"] = qrf["_base_overload"]   # label → overloaded per sample
+    if scenario.posture.qrf is not None:   # contract §3: unmanned bases get a warning
+        short = m["qrf_bases_manned"] < d["posture.qrf.bases"]
+        if np.any(short & (m["qrf_no_force"] == 0)):
+            out["warnings"] = ("some requested QRF bases are unmanned (fewer QRF teams "
+                               "filled than bases): the manned bases cover longer "
+                               "stretches; see qrf_bases_manned",)
     return out
 
 
@@ -101,6 +107,8 @@ def _join(parts: list[dict], n: int) -> dict:
         elif isinstance(v, np.ndarray) and v.ndim >= 1:
             out[k] = np.concatenate([p[k] if k in p else np.zeros(m, v.dtype)
                                      for p, m in zip(parts, sizes, strict=True)])
+        elif isinstance(v, tuple):   # sentences (warnings): each once, in order
+            out[k] = tuple(dict.fromkeys(x for p in parts for x in p.get(k, ())))
         else:
             out[k] = v
     return out
