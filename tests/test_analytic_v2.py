@@ -10,6 +10,7 @@ that places incidents on the line and sends them to the base of their catchment.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -383,3 +384,25 @@ def test_p90_per_sample_equals_constant_runs():
                    samples=2)
         assert r["response_hours_p90"][i] == pytest.approx(one["response_hours_p90"][0],
                                                            rel=1e-9)
+
+
+def test_sampled_bases_and_line():
+    # Bases and line length sampled: each sample has its own layout of B_m bases,
+    # travel (depth + L/(4 B_m)) × road/speed, and its own base labels.
+    r = _qrf({"posture.qrf.bases": {"dist": "uniform", "low": 1.5, "high": 3.5},
+              "theatre.line_km": {"dist": "uniform", "low": 900, "high": 1500},
+              "posture.qrf.teams_per_base": 1, "incursions.rate_per_day": 100,
+              "adversary.attack_sector_km": 10},
+             text=BASE_YAML, samples=400)
+    bases = r.inputs["posture.qrf.bases"]
+    line = r.inputs["theatre.line_km"]
+    assert set(np.unique(bases)) == {2.0, 3.0}
+    np.testing.assert_array_equal(r["qrf_bases_manned"], bases)
+    np.testing.assert_allclose(r["travel_hours_mean"],
+                               (DEPTH + line / (4 * bases)) * ROAD / KMH, rtol=1e-12)
+    # 100 a day × 4 h over at most 3 one-team bases: every base past capacity.
+    assert (r["qrf_overloaded_bases"] == bases).all()
+    # Labels name km to 0.1: layouts that round alike share a label (and its count).
+    labels = Counter(f"base {j + 1} (km {round(j * L / b, 1):g}–{round((j + 1) * L / b, 1):g})"
+                     for b, L in zip(bases, line, strict=True) for j in range(int(b)))
+    assert r.base_overload == pytest.approx({k: v / 400 for k, v in labels.items()})
