@@ -211,13 +211,16 @@ def _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density):
     uniform on each piece.
     """
     n = np.shape(lam)[0]
-    bs = np.maximum(manned, 1.0)
-    width = line / bs
+    # One layout for every sample (the usual case): the geometry in plain numbers.
+    same = _constant(manned) and _constant(line) and all(np.ndim(x) == 0 for x in
+                                                          np.ravel(layout))
+    geo = float(np.ravel(manned)[0]) if same else manned
+    width = (float(np.ravel(line)[0]) if same else line) / np.maximum(geo, 1.0)
     top = max(int(np.max(manned)), 1)
     share = np.zeros((top, n))
     pieces = []                              # (base j, mass, nearest km, farthest km)
     for j in range(top):
-        valid = j < manned
+        valid = j < geo
         a_km = j * width
         c_km = a_km + 0.5 * width
         b_km = a_km + width
@@ -242,6 +245,7 @@ def _general(lam, s, cv2, teams, manned, line, t0, kmh, layout, density):
     total = share.sum(axis=0)
     share /= total
     a = lam * s * share                                  # (top, n) erlangs
+    bs = np.maximum(manned, 1.0)
     q = np.floor(teams / bs)
     extra = teams - q * bs
     valid = np.arange(top)[:, None] < manned
