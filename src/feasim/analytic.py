@@ -77,7 +77,10 @@ def _model(scenario: Scenario, d: Draws) -> dict:
     qrf = response(scenario, d, m["qrf_teams"], m["detection_probability"],
                    cov["_sector_weights"], cov["_sector_detection"], sector_layout(scenario, d))
     m.update(qrf)
-    m.update(force_ratios(scenario, d, m["line_combat_troops"], conds))
+    m.update(force_ratios(scenario, d, m["line_combat_troops"], conds,
+                          reserve_combat=m["reserve_combat_troops"],
+                          unassigned=m["unassigned_combat_troops"],
+                          detection=m["detection_probability"]))
     out = {k: m[k] for k in METRICS}   # private entries ("_…") are not metrics
     out["base_overloaded"] = qrf["_base_overload"]   # label → overloaded per sample
     if scenario.posture.qrf is not None:   # contract §3: unmanned bases get a warning
