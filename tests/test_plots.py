@@ -252,8 +252,8 @@ def test_metric_distributions_bad_input(c2, sim):
     _, r = c2
     with pytest.raises(ValueError, match="unknown metric 'troops_per_mile'"):
         plots.metric_distributions(r, ["troops_per_mile"])
-    with pytest.raises(ValueError, match="'pledged_troops' is not in this simulation result"):
-        plots.metric_distributions(sim, ["pledged_troops"])
+    with pytest.raises(ValueError, match="'local_force_ratio' is not in this simulation result"):
+        plots.metric_distributions(sim, ["local_force_ratio"])
     fig = Figure()
     with pytest.raises(ValueError, match="got 1 axes for 2 metrics"):
         plots.metric_distributions(r, ["fill_ratio", "troops_per_km"], ax=fig.add_subplot())

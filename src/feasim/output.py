@@ -120,6 +120,10 @@ def _warnings(result: Result) -> list[str]:
     if over is not None and not math.isnan(float(over.mean())) and over.mean() > 0:
         out.append(f"warning: the QRF is overloaded in {100 * over.mean():.1f}% of {_what(result)} "
                    f"(incidents arrive faster than teams clear them; response times unbounded there)")
+    none = result.metrics.get("qrf_no_force")
+    if none is not None and not math.isnan(float(none.mean())) and none.mean() > 0:
+        out.append(f"warning: no QRF team is filled in {100 * none.mean():.1f}% of "
+                   f"{_what(result)} (nobody responds; response times unbounded there)")
     if result.base_overload:
         bases = "; ".join(f"{label} in {100 * share:.1f}%" for label, share
                           in result.base_overload.items())
