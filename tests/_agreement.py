@@ -5,7 +5,10 @@ Comparison rule (issue 11, contract-v2): for every metric both results report,
 - the share of NaN samples and the share of +inf samples are compared as
   proportions, with binomial standard errors;
 - the means over finite values are compared with the combined standard error
-  se = sqrt(se_a² + se_s²), se = std/√n over the finite values;
+  se = sqrt(se_a² + se_s²), se = std/√n over the finite values, the simulation's
+  std taken as the larger of its own and the analytic one (a replication spreads
+  at least as much as a sample: same inputs, plus its own noise; and 20,000
+  samples see heavy tails that 200 replications can miss);
 a comparison passes if |Δ| ≤ k·se + floor, the floor a tiny absolute slack
 (1e-9 × scale) so that metrics constant in both models compare exactly.
 A metric with a known approximation may instead be given a relative bound:
@@ -90,6 +93,12 @@ def compare(analytic, simulated, *, k: float = K, bounds: dict[str, float] | Non
             continue
         ma, sea = _mean_se(af)
         ms, ses = _mean_se(sf)
+        # A replication's value spreads at least as much as a sample's: it has the
+        # same inputs' spread plus its own noise (law of total variance), and the
+        # analytic spread, estimated from many samples, catches heavy tails that a
+        # few hundred replications miss. So the simulation's se uses the larger.
+        if af.size > 1 and sf.size > 1:
+            ses = max(ses, float(np.std(af, ddof=1)) / math.sqrt(sf.size))
         se = math.hypot(sea, ses)
         scale = max(1.0, abs(ma), abs(ms))
         slack = k * se + REL_FLOOR * scale + floors.get(name, 0.0)

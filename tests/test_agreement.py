@@ -577,9 +577,15 @@ SHIPPED = sorted((ROOT / "scenarios" / "claims").glob("*.yaml")) + sorted(
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_scenario_agrees(path):
+    # 200 replications, or enough that about 200 have a QRF to measure where the
+    # force exists only in some draws (C6: 1 in 8, C12: 1 in 4, C8: 1 in 2): with
+    # a few dozen skewed per-replication waits a 4-SE test fails by chance.
     s = feasim.load_scenario(path)
     a = analytic(s, samples=20000)
-    sim = ag.simulate(s, 200)
+    share = 1.0
+    if s.posture.qrf is not None:
+        share = max(float(np.mean(np.isfinite(a["response_hours_mean"]))), 1 / 8)
+    sim = ag.simulate(s, int(math.ceil(200 / share)))
     ag.check(s, a, sim, path.name)
 
 
