@@ -127,6 +127,12 @@ class Result:
     warnings: tuple[str, ...] = ()
     """Plain-language warnings about this result (e.g. a simulation horizon too short
     for the QRF's load); shown by the CLI and in ``to_dict()``."""
+    worst_case: dict[str, Any] = field(default_factory=dict)
+    """Where detection is lowest: ``{"sector": NAME, "hour": k, "share": s}``, the sector and
+    clock hour most often worst over the samples, and the share of samples where it is."""
+    cells: dict[str, list[float]] = field(default_factory=dict)
+    """Simulation only: ``{"SECTOR|HOUR": [detected, incursions]}`` pooled over
+    replications, by the sector and clock hour (0–23) in which each window starts."""
     base_overload: dict[str, float] = field(default_factory=dict)
     """Per QRF base (``"base 1 (km 0–100)"``): share of samples or replications in which
     it is manned and overloaded; only bases overloaded somewhere are listed."""
@@ -202,6 +208,8 @@ class Result:
             out["metrics_not_observed"] = list(self.not_observed)
         if self.base_overload:
             out["qrf_overloaded_bases"] = dict(self.base_overload)
+        if self.worst_case:
+            out["worst_case"] = dict(self.worst_case)
         if self.warnings:
             out["warnings"] = list(self.warnings)
         if self.series:

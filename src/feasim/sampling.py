@@ -52,7 +52,9 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any]]:
             yield from _walk(value, path + ".")
         elif isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(item, (int, float)) or is_uncertain(item):
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, f"{path}.{key}.")
+                elif isinstance(item, (int, float)) or is_uncertain(item):
                     yield f"{path}.{key}", item
         elif isinstance(value, (list, tuple)):
             for item in value:

@@ -32,6 +32,10 @@ __all__ = [
     "Sensors",
     "QRF",
     "Incursions",
+    "Night",
+    "SharedCause",
+    "Staffing",
+    "Surplus",
     "Adversary",
     "Host",
     "Reserves",
@@ -210,6 +214,27 @@ class Theatre(_Strict):
 # ---------------------------------------------------------------- forces
 
 
+class Staffing(_Strict):
+    """Persons needed to keep one position filled around the clock, by kind of position
+    (persons); a kind left out takes ``force.staff_per_position``."""
+
+    posts: Positive | None = None
+    """Armed observation posts manned 24/7 (persons; default ``staff_per_position``, 4.7:
+    8,760 hours a year ÷ 1,874 productive hours per soldier, facts R17, derived)."""
+    patrols: Positive | None = None
+    """Armed patrol crews (persons per position filled around the clock; a patrol out h
+    hours a day needs h/24 of it; default ``staff_per_position``)."""
+    monitors: Positive = 3.43
+    """Unarmed monitors on daylight patrols (persons per position filled around the clock;
+    derived from the OSCE SMM's own figures: ~600 monitors fielded ~70 five-person daylight
+    patrols a day (S1, S2, W9), read with a 12-hour day (assumption): 600 ÷ (350 × 12/24))."""
+    sensor_operators: Positive | None = None
+    """Sensor operators and maintainers (persons per position on duty around the clock;
+    default ``staff_per_position``)."""
+    qrf: Positive | None = None
+    """QRF team members on standby (persons per position; default ``staff_per_position``)."""
+
+
 class Force(_Strict):
     """How pledged figures become troops, and what troops cost."""
 
@@ -222,6 +247,9 @@ class Force(_Strict):
     """Share of in-theatre troops in support (tail) roles (fraction in [0, 1))."""
     staff_per_position: Positive = 4.7
     """Persons needed to keep one position filled around the clock (persons; facts.md R17)."""
+    staffing: Staffing = Staffing()
+    """Persons per continuously filled position by kind (posts, patrols, monitors, sensor
+    operators, QRF); kinds left out take ``staff_per_position``."""
     assess_day: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     """Day (days after day 0) at which the analytic model reads the force; ``null`` means
     once every contributor has finished its ramp-up (steady state)."""
@@ -282,7 +310,17 @@ class Patrols(_Strict):
     """Hours per day the patrols are out (hours, in (0, 24])."""
     detection_radius_km: NonNegative = 0.0
     """Distance within which a patrol detects an incursion in its own sub-sector (km;
-    0 = only when it passes the point)."""
+    0 = only when it passes the point); scaled by the sector's visibility."""
+    detection_probability: Probability = 1.0
+    """Probability that one pass (or close approach, within the radius) detects the
+    incursion (probability; each pass is an independent chance); scaled by the sector's
+    visibility (capped at 1) and by night and shared-cause factors."""
+    start_hour: Annotated[float, Field(ge=0, lt=24, allow_inf_nan=False)] = 0.0
+    """Clock hour at which the patrols' daily duty starts (hours after midnight, in
+    [0, 24)); they are out ``hours_per_day`` hours from then (e.g. 6 with 12 for daylight)."""
+    kind: Literal["armed", "monitor"] = "armed"
+    """Staffing kind: ``armed`` patrol crews or unarmed ``monitor`` teams (see
+    ``force.staffing``)."""
 
 
 class Sensors(_Strict):
@@ -296,6 +334,12 @@ class Sensors(_Strict):
     """Fraction of time a sensor works (probability)."""
     detection_probability: Probability = 1.0
     """Probability a working sensor detects an incursion it covers (probability)."""
+    placement: Literal["even", "random"] = "even"
+    """``even``: the sensors tile the line, coverage ``min(1, k·w/L)``; ``random``: at
+    independent uniform positions, views overlap, coverage ``1 − (1 − w/L)^k``."""
+    operators_on_duty: NonNegative = 0.25
+    """Persons on duty per sensor around the clock, operating or maintaining it (persons;
+    assumption: one operator watches four feeds); counted in troop-to-task."""
 
 
 class QRF(_Strict):
@@ -324,6 +368,14 @@ class QRF(_Strict):
     """Coefficient of variation of engagement time for ``lognormal`` (dimensionless)."""
 
 
+class Surplus(_Strict):
+    """What the line-role combat troops left over after filling the posture do."""
+
+    patrols: Fraction = 0.0
+    """Share of them formed into extra patrol teams of the posture's size and hours
+    (fraction in [0, 1)); the rest stays unassigned (a reserve, with a ``reserves`` block)."""
+
+
 class Posture(_Strict):
     """The desired posture on the line; any block may be omitted."""
 
@@ -335,6 +387,40 @@ class Posture(_Strict):
     """Sensors (omit for none)."""
     qrf: QRF | None = None
     """Quick-reaction force (omit for none)."""
+    surplus: Surplus = Surplus()
+    """Use of the troops left over (default: none; v1 leaves them unassigned)."""
+
+
+class Night(_Strict):
+    """The night: looks at incursions that start at night are less (or more) likely to
+    detect, per layer."""
+
+    start_hour: Annotated[float, Field(ge=0, lt=24, allow_inf_nan=False)] = 18.0
+    """Clock hour at which the night starts (hours after midnight; assumption: 18)."""
+    hours: Annotated[float, Field(gt=0, lt=24, allow_inf_nan=False)] = 12.0
+    """Length of the night (hours; assumption: 12, an equinox night)."""
+    posts: NonNegative = 0.5
+    """Factor on an observation post's detection probability at night (dimensionless;
+    assumption: night vision reaches 20/25–20/40 acuity and a 40° field, facts W15, W16)."""
+    patrols: NonNegative = 0.5
+    """Factor on a patrol pass's detection probability at night (dimensionless; assumption,
+    as for posts)."""
+    sensors: NonNegative = 1.0
+    """Factor on a sensor's detection probability at night (dimensionless; assumption:
+    thermal cameras and radars work day and night, facts Q19)."""
+
+
+class SharedCause(_Strict):
+    """A cause that degrades several layers at once (weather, smoke, jamming)."""
+
+    probability: Probability
+    """Share of days on which the cause is active (probability)."""
+    posts: NonNegative = 1.0
+    """Factor on a post's detection probability while active (dimensionless)."""
+    patrols: NonNegative = 1.0
+    """Factor on a patrol pass's detection probability while active (dimensionless)."""
+    sensors: NonNegative = 1.0
+    """Factor on a sensor's detection probability while active (dimensionless)."""
 
 
 class Incursions(_Strict):
@@ -484,6 +570,11 @@ class Scenario(_Strict):
     """Desired posture on the line."""
     incursions: Incursions = Incursions()
     """Incursion process."""
+    night: Night | None = None
+    """Night period with its own detection factors per layer (omit: no night effect)."""
+    shared_causes: Annotated[dict[ConditionName, SharedCause], Field(max_length=4)] = {}
+    """Causes that degrade several layers at once, each active on a share of days
+    (at most 4; omit for independent layers)."""
     adversary: Adversary | None = None
     """Opposing force (omit to skip force ratios)."""
     host: Host | None = None
@@ -504,7 +595,7 @@ class Scenario(_Strict):
         if problems:
             raise CrossFieldProblems(problems)
         # A frozen model still holds plain dicts: make them read-only as well.
-        for name in ("conditions", "criteria"):
+        for name in ("conditions", "criteria", "shared_causes"):
             object.__setattr__(self, name, FrozenDict(getattr(self, name)))
         return self
 
