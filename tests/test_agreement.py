@@ -210,8 +210,8 @@ def test_threat_weighted_qrf_near_saturation_agrees():
 
 def test_threat_weighted_qrf_past_capacity():
     # ρ = 1.25 at base 1 (a = 2.5 on 2 teams), 0.42 at the others.
-    s = threat_scenario(1.25, days=30, reps=10)
-    a, sim = analytic(s), ag.simulate(s, 10)
+    s = threat_scenario(1.25, days=30, reps=40)
+    a, sim = analytic(s), ag.simulate(s, 40)
     for r in (a, sim):
         assert np.all(r["qrf_overloaded"] == 1)
         assert np.all(r["qrf_overloaded_bases"] == 1)
@@ -373,6 +373,11 @@ def test_simulation_queue_matches_ciw(dist):
 # Windows of 2 h against an 8 h round trip (patrols detect 44%) leave detection
 # uneven along the line, so a phase-locked layout would move the detected
 # incidents towards or away from the bases and show in travel and response.
+# Waits carry the stated bound of the patrols' bursty detections (see the next
+# test and docs/model.md): measured +3.1% to +4.3% on P(wait) and +3.8% to +5.6%
+# on the mean wait over these five layouts (80 replications each); bound 8%.
+
+LAYER_BOUNDS = {"qrf_wait_probability": 0.08, "qrf_wait_hours_mean": 0.08}
 
 LAYERS = """\
 name: layers
@@ -408,27 +413,29 @@ def test_posts_patrols_sensors_together(sensors, posts):
     wrong = {k: (float(np.mean(a[k])), v) for k, v in ref.items()
              if float(np.mean(a[k])) != pytest.approx(v, rel=1e-6, abs=1e-9)}
     assert not wrong, f"analytic vs independent reference: {wrong}"
-    ag.check(s, a, sim, f"{sensors} sensors, {posts} posts, 12 bases")
+    ag.check(s, a, sim, f"{sensors} sensors, {posts} posts, 12 bases", bounds=LAYER_BOUNDS)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("layers", ["posts and sensors", "patrols"])
-def test_detected_incidents_reach_the_qrf_as_erlang_c_assumes(layers):
+def test_patrol_detections_reach_the_qrf_in_bursts(layers):
     # Erlang C takes the detected incidents at a base as a Poisson stream. Posts and
-    # sensors detect on arrival, so they are one. A patrol detects what is pending
-    # along its path as it sweeps: just after a turn it crosses ground it has just
-    # cleared and detects little, then more and more, so each base's detections
-    # come in a periodic, bursty stream and waits are longer than Erlang C says.
+    # sensors detect on arrival, so they are one: exact agreement. A patrol detects
+    # what is pending along its path as it sweeps: just after a turn it crosses
+    # ground it has just cleared and detects little, then more and more, so each
+    # base's detections come in a periodic, bursty stream and waits are longer
+    # than Erlang C says (docs/model.md states this approximation and its error).
     # Measured (200 replications of this 240 km line, 12 bases, τ = 2 h, T = 8 h):
     # posts and sensors alone: P(wait) 0.0409 simulated, 0.0409 Erlang C; patrols
-    # alone: 0.0523 against 0.0401 (+30%), mean wait +35%; with τ = 12 h +32% and
-    # +46%; all three layers (the family above) +4% and +4%.
+    # alone: 0.0523 against 0.0401 (+30%), mean wait +35% (with τ = 12 h: +32% and
+    # +46%). Bound for patrols alone: 40% on P(wait), 45% on the mean wait.
     s = scenario_from(LAYERS)
     if layers == "patrols":
         s = feasim.with_overrides(s, {"posture.observation_posts": None, "posture.sensors": None})
     else:
         s = feasim.with_overrides(s, {"posture.patrols": None})
     a, sim = analytic(s), ag.simulate(s, 100)
+    bounds = None
     if layers == "patrols":
         # The simulation is right: an own brute force of sweeping patrols feeding
         # FIFO queues (tests/_agreement.py) gives the same waits.
@@ -437,7 +444,10 @@ def test_detected_incidents_reach_the_qrf_as_erlang_c_assumes(layers):
             v = np.asarray(sim[name], dtype=float)
             se = math.hypot(v.std(ddof=1) / math.sqrt(v.size), ref.std(ddof=1) / math.sqrt(ref.size))
             assert abs(v.mean() - ref.mean()) <= 4 * se, (name, v.mean(), ref.mean(), se)
-    ag.check(s, a, sim, f"QRF fed by {layers} only")
+            # Erlang C reads low: the error is one-sided and within the bound.
+            assert v.mean() > float(np.mean(a[name])), name
+        bounds = {"qrf_wait_probability": 0.40, "qrf_wait_hours_mean": 0.45}
+    ag.check(s, a, sim, f"QRF fed by {layers} only", bounds=bounds)
 
 
 # ---------------------------------------------------------------- fewer QRF teams than bases
@@ -493,7 +503,9 @@ def test_fewer_qrf_teams_than_bases(troops, teams, manned):
 def test_no_force(honour):
     s = scenario_from(THREAT, {
         "contributors": [{"name": "a", "troops": 100000, "honour_probability": honour}],
-        "simulation.days": 5, "simulation.replications": 200,
+        # 20 days after a 1-day warm-up (4 relaxation times of base 1 at ρ = 0.5):
+        # shorter runs start from empty queues and read waits low.
+        "simulation.days": 21, "simulation.warmup_days": 1, "simulation.replications": 200,
         "uncertainty.samples": 20000})
     a, sim = analytic(s), ag.simulate(s, 200)
     for r in (a, sim):
