@@ -169,8 +169,10 @@ def qrf_line(bases, per_base, troops=100_000, threats=None, rate_per_hour=0.5,
     over = {
         "theatre.line_km": 90,
         "contributors": [{"name": "a", "troops": troops}],
+        # No operators (contract v3 §D, *): the sensors run whenever some combat troops
+        # are in theatre, so that QRF-only postures with few troops still see incursions.
         "posture.sensors": {"count": 9, "coverage_km_each": 10, "availability": 1,
-                            "detection_probability": 1},
+                            "detection_probability": 1, "operators_on_duty": 0},
         "posture.qrf": {"bases": bases, "teams_per_base": per_base, "team_size": 10,
                         "readiness_hours": 0.25, "speed_kmh": 50, "depth_km": 10,
                         "road_factor": 1.0, "engagement_hours": engagement},
@@ -355,11 +357,14 @@ def test_every_observable_metric_is_reported():
     (rep, r), = reps(s, 1)
     observable = set(METRICS) - set(NOT_OBSERVED)
     assert set(r["metrics"]) == observable
-    assert set(NOT_OBSERVED) == {k for k, v in METRICS.items() if v.needs == "adversary"}
+    # Contract v3 §H (*): the worst case is not reported by the simulation either.
+    assert set(NOT_OBSERVED) == {k for k, v in METRICS.items() if v.needs == "adversary"} \
+        | {"detection_probability_worst", "detection_worst_hour"}
     m = r["metrics"]
     assert m["pledged_troops"] == 20_000
     assert m["required_combat_troops"] == pytest.approx(
-        240 * 2 * 4.7 + 100 * 8 * 4.7 + 12 * 30 * 4.7)
+        240 * 2 * 4.7 + 100 * 8 * 4.7 + 12 * 30 * 4.7
+        + 50 * 0.25 * 4.7)   # sensor operators (contract v3 §D, default 0.25 per sensor)
     # Revisit from the layout: T/2 and T with T = 2 × (1200 km / teams) / 10 km/h.
     teams = m["patrol_teams"]
     assert m["revisit_hours_mean"] == pytest.approx(1200 / teams / 10)

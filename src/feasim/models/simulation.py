@@ -8,6 +8,7 @@ seed gives the same bytes of JSON on any executor, with any number of workers.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from contextlib import nullcontext
@@ -171,9 +172,16 @@ def _aggregate(scenario: Scenario, reps: list[dict], n: int, seed: int | None,
             overload[b] = hits / n
     not_observed = tuple(m for m in METRICS if m not in metrics
                          and _block_exists(scenario, needs_block(m)))
-    return make_result(scenario, method="simulation", seed=seed, n=n, metrics=metrics,
-                       inputs=inputs, series=series, warnings=warnings,
-                       base_overload=overload, not_observed=not_observed)
+    cells: dict[str, list[float]] = {}
+    for r in reps:   # pooled over replications: [detected, incursions] per sector|hour
+        for key, (hit, count) in r.get("cells", {}).items():
+            total = cells.setdefault(key, [0.0, 0.0])
+            total[0] += hit
+            total[1] += count
+    result = make_result(scenario, method="simulation", seed=seed, n=n, metrics=metrics,
+                         inputs=inputs, series=series, warnings=warnings,
+                         base_overload=overload, not_observed=not_observed)
+    return dataclasses.replace(result, cells=cells)
 
 
 def simulate(scenario: Scenario, replications: int | None = None, days: float | None = None,

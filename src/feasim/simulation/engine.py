@@ -48,7 +48,14 @@ from ..model.tasks import achievement, requirements
 from ..sampling import Draws, draw
 from ..schema import Scenario
 from .forceflow import ContributorFlow, change_times, contributor_flows, strength_at, warmup_days
-from .patrols import PatrolLayout, first_pass, part_time_detection
+from .patrols import (
+    PatrolLayout,
+    _pieces,
+    draw_first_success,
+    duty_hours,
+    first_pass,
+    pass_detection,
+)
 
 __all__ = ["Replication", "Posture", "Base", "run_replication"]
 
@@ -67,11 +74,13 @@ class Posture:
     reserve: float             # reserve-role combat troops, persons
     off_line: float            # other roles, persons
     posts: int
-    patrol_teams: int
+    patrol_teams: int          # filled teams plus surplus teams (contract v3 §G)
     qrf_teams: int
     fill_ratio: float
     strength_to_requirement: float
     unassigned: float          # persons
+    sensors: int = 0           # sensors running (filled, contract v3 §D)
+    surplus_teams: int = 0     # extra patrol teams from leftover line troops
     bases_manned: int = 0
     teams_at: tuple[int, ...] = ()       # teams at each manned base
     rate_at: tuple[float, ...] = ()      # expected detected incidents per hour at each base
@@ -117,6 +126,8 @@ class Replication:
     by_patrol: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     in_post_radius: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     in_sensor_view: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    sector_of: np.ndarray = field(default_factory=lambda: np.empty(0, int))  # sector index
+    sector_names: tuple[str, ...] = ("line",)
     # QRF, over incursions (NaN / inf / -1 where not detected or never served):
     granted_at: np.ndarray = field(default_factory=lambda: np.empty(0))   # hours, inf if never
     travel: np.ndarray = field(default_factory=lambda: np.empty(0))       # hours, no readiness
@@ -150,9 +161,12 @@ class _Model:
             self.pat_speed = _scalar(d[f"{q}.speed_kmh"])
             self.pat_hours = _scalar(d[f"{q}.hours_per_day"])
             self.pat_radius = _scalar(d[f"{q}.detection_radius_km"])
+            self.pat_p = _scalar(d[f"{q}.detection_probability"])
+            self.pat_start = float(p.patrols.start_hour)
         if p.sensors:
             q = "posture.sensors"
-            self.sen_count = int(_scalar(d[f"{q}.count"]))
+            self.sen_count = int(_scalar(d[f"{q}.count"]))      # required
+            self.sen_random = p.sensors.placement == "random"
             self.sen_cov = _scalar(d[f"{q}.coverage_km_each"])
             self.sen_avail = _scalar(d[f"{q}.availability"])
             self.sen_p = _scalar(d[f"{q}.detection_probability"])
@@ -167,6 +181,41 @@ class _Model:
             self.eng_mean = _scalar(d[f"{q}.engagement_hours"])
             self.eng_cv = _scalar(d[f"{q}.engagement_cv"])
             self.eng_kind = p.qrf.engagement_distribution
+        n = scenario.night
+        if n is not None:
+            self.night = (float(n.start_hour), float(n.hours), _scalar(d["night.posts"]),
+                          _scalar(d["night.patrols"]), _scalar(d["night.sensors"]))
+        else:
+            self.night = None
+        # (probability, post factor, patrol factor, sensor factor) per shared cause.
+        self.causes = [tuple(_scalar(d[f"shared_causes.{name}.{k}"])
+                             for k in ("probability", "posts", "patrols", "sensors"))
+                       for name in scenario.shared_causes]
+
+    def is_night(self, t0) -> np.ndarray:
+        """Whether a window starting at clock ``t0`` (hours) starts at night (§C)."""
+        t0 = np.asarray(t0, dtype=float)
+        if self.night is None:
+            return np.zeros(t0.shape, dtype=bool)
+        start, hours = self.night[:2]
+        return np.mod(t0 - start, 24.0) < hours
+
+    def factors(self, night, active) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Look factors (posts, patrols, sensors) for night flags and cause states.
+
+        ``active`` is (…, causes) booleans; the factors of night and of every active
+        cause multiply (contract v3 §C, §E).
+        """
+        night = np.asarray(night, dtype=bool)
+        out = []
+        for j in range(3):
+            f = np.ones(night.shape)
+            if self.night is not None:
+                f = np.where(night, self.night[2 + j], 1.0)
+            for c, cause in enumerate(self.causes):
+                f = f * np.where(active[..., c], cause[1 + j], 1.0)
+            out.append(f)
+        return out[0], out[1], out[2]
 
     def _sectors(self):
         """(start km, length km, visibility, threat share) per sector."""
@@ -185,14 +234,13 @@ class _Model:
         return [tuple(sec) for sec in out]
 
     def positions(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """``n`` threat-weighted uniform positions (km) and their sectors' visibility."""
+        """``n`` threat-weighted uniform positions (km) and their sectors' indices."""
         w = np.array([sec[3] for sec in self.sectors])
         lengths = np.array([sec[1] for sec in self.sectors])
         i = rng.choice(len(self.sectors), size=n, p=w / w.sum()) if len(self.sectors) > 1 \
             else np.zeros(n, dtype=int)
         starts = np.array([sec[0] for sec in self.sectors])
-        vis = np.array([sec[2] for sec in self.sectors])
-        return starts[i] + rng.random(n) * lengths[i], vis[i]
+        return starts[i] + rng.random(n) * lengths[i], i
 
     def engagements(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` engagement times (hours) of the scenario's distribution."""
@@ -203,33 +251,62 @@ class _Model:
             return rng.lognormal(math.log(self.eng_mean) - sigma2 / 2, math.sqrt(sigma2), n)
         return rng.exponential(self.eng_mean, n)
 
-    def sector_detection(self, posts: int, teams: int) -> np.ndarray:
-        """Expected P(detect) per sector for a posture (the analytic form, contract §1–2).
+    def sector_detection(self, posts: int, teams: int, sensors: int = 0) -> np.ndarray:
+        """Expected P(detect) per sector for a posture (the analytic form, contracts v2–v3).
 
         With random grid phases every point's coverage is the analytic value, so
-        this is what the replication's detections average to.
+        this is what the replication's detections average to. Averaged exactly over
+        the window's start ``t0`` on one day (pieces split at the duty, night and
+        pass-count breakpoints, Gauss–Legendre on each) and over the ``2^m`` states
+        of the shared causes.
         """
         p = self.s.posture
-        vis = np.array([sec[2] for sec in self.sectors])
-        miss = np.ones(len(self.sectors))
-        if p.observation_posts and posts > 0:
-            miss *= 1.0 - np.minimum(1.0, posts * 2.0 * self.op_radius * vis / self.line) \
-                * self.op_p
-        if p.patrols and teams > 0:
-            period = 2.0 * self.line / (teams * self.pat_speed)
-            miss *= 1.0 - part_time_detection(self.tau, period, self.pat_radius / self.pat_speed,
-                                              self.pat_hours)
-        if p.sensors and self.sen_count > 0:
-            miss *= 1.0 - min(1.0, self.sen_count * self.sen_cov / self.line) \
-                * self.sen_avail * self.sen_p
-        return 1.0 - miss
+        m = len(self.causes)
+        states = np.array([[(j >> c) & 1 for c in range(m)] for j in range(2 ** m)],
+                          dtype=bool).reshape(2 ** m, m)
+        pis = np.array([c[0] for c in self.causes])
+        weight = np.prod(np.where(states, pis, 1.0 - pis), axis=1) if m else np.ones(1)
+        night_cuts = () if self.night is None else (self.night[0], self.night[0] + self.night[1])
+        out = np.zeros(len(self.sectors))
+        for i, (_, _, vis, _) in enumerate(self.sectors):
+            pat = bool(p.patrols) and teams > 0
+            if pat:
+                period = 2.0 * self.line / (teams * self.pat_speed)
+                rho = self.pat_radius * vis / self.pat_speed
+                nodes, w = _pieces(self.tau, period, rho, self.pat_hours, self.pat_start,
+                                   night_cuts)
+            else:
+                nodes, w = _pieces(self.tau, math.inf, 0.0, 24.0, 0.0, night_cuts)
+            night = self.is_night(nodes)
+            f_post, f_pat, f_sen = self.factors(night[None, :],
+                                                states[:, None, :] & np.ones(
+                                                    (1, nodes.size, 1), dtype=bool))
+            miss = np.ones(f_post.shape)
+            if p.observation_posts and posts > 0:
+                cover = min(1.0, posts * 2.0 * self.op_radius * vis / self.line)
+                miss *= 1.0 - cover * np.minimum(1.0, self.op_p * f_post)
+            if pat:
+                pp = np.minimum(1.0, self.pat_p * min(1.0, vis) * f_pat)
+                M = duty_hours(nodes, self.tau, self.pat_hours, self.pat_start)
+                miss *= 1.0 - pass_detection(M[None, :], period, rho, pp)
+            if p.sensors and sensors > 0:
+                width = min(self.line, self.sen_cov * vis)
+                ps = np.minimum(1.0, self.sen_p * f_sen)
+                if self.sen_random:
+                    miss *= (1.0 - self.sen_avail * ps * width / self.line) ** sensors
+                else:
+                    miss *= 1.0 - min(1.0, sensors * width / self.line) * self.sen_avail * ps
+            per_state = (1.0 - miss) @ w / 24.0
+            out[i] = float(np.sum(weight * per_state))
+        return out
 
-    def base_rates(self, manned: int, posts: int, teams: int) -> tuple[np.ndarray, float]:
+    def base_rates(self, manned: int, posts: int, teams: int,
+                   sensors: int = 0) -> tuple[np.ndarray, float]:
         """Expected detected incidents per hour at each of ``manned`` bases, and P(detect).
 
         ``λ_j = λ Σ_s π_s P_det,s overlap(catchment_j, s) / length_s`` (contract §3).
         """
-        p_s = self.sector_detection(posts, teams)
+        p_s = self.sector_detection(posts, teams, sensors)
         share = np.array([sec[3] for sec in self.sectors])
         p_detect = float(np.sum(share * p_s))
         if manned <= 0:
@@ -279,15 +356,17 @@ def _postures(m: _Model, flows: list[ContributorFlow]) -> list[Posture]:
         p = Posture(float(t), total, line, reserve, off, int(a["observation_posts"][0]),
                     int(a["patrol_teams"][0]), int(a["qrf_teams"][0]),
                     float(a["fill_ratio"][0]), float(a["strength_to_requirement"][0]),
-                    float(a["unassigned_combat_troops"][0]))
-        if out and (p.posts, p.patrol_teams, p.qrf_teams, p.in_theatre, p.line, p.reserve) == (
-                out[-1].posts, out[-1].patrol_teams, out[-1].qrf_teams, out[-1].in_theatre,
-                out[-1].line, out[-1].reserve):
+                    float(a["unassigned_combat_troops"][0]),
+                    int(a["sensors"][0]) if s.posture.sensors else 0,
+                    int(a["surplus_patrol_teams"][0]) if s.posture.patrols else 0)
+        key = (p.posts, p.patrol_teams, p.qrf_teams, p.sensors, p.in_theatre, p.line, p.reserve)
+        if out and key == (out[-1].posts, out[-1].patrol_teams, out[-1].qrf_teams,
+                           out[-1].sensors, out[-1].in_theatre, out[-1].line, out[-1].reserve):
             continue
         out.append(p)
     for p in out:
         manned = min(m.bases, p.qrf_teams) if s.posture.qrf is not None else 0
-        rates, p.p_detect = m.base_rates(manned, p.posts, p.patrol_teams)
+        rates, p.p_detect = m.base_rates(manned, p.posts, p.patrol_teams, p.sensors)
         p.bases_manned = manned
         p.rate_at = tuple(float(r) for r in rates)
         share = rates / rates.sum() if rates.sum() > 0 else np.zeros(manned)
@@ -309,7 +388,7 @@ def _layouts(m: _Model, postures: list[Posture], rng: np.random.Generator) -> li
         phases = rng.random(teams) * period
         offset = float(rng.random()) * sub
         out.append(PatrolLayout(p.start, p.patrol_teams, m.line, m.pat_speed, m.pat_hours,
-                                phases, m.pat_radius, offset))
+                                phases, m.pat_radius, offset, m.pat_start))
     return out
 
 
@@ -378,7 +457,8 @@ def _fixed_metrics(scenario: Scenario, d: Draws, realised: dict[str, bool]) -> d
     req = requirements(scenario, d)
     for k in ("required_combat_troops", "required_in_theatre_troops",
               "required_committed_troops", "observation_posts_required",
-              "patrol_teams_required", "qrf_teams_required"):
+              "patrol_teams_required", "qrf_teams_required", "sensors_required",
+              "sensor_persons"):
         out[k] = _scalar(req[k])
     return out
 
@@ -406,6 +486,8 @@ def run_replication(scenario: Scenario, index: int, seed: np.random.SeedSequence
     horizon = scenario.simulation.days * 24.0
     warm, note = warmup_days(scenario)
     rep = Replication(index, horizon, warm * 24.0, postures, flows, layouts)
+    if scenario.theatre.sectors:
+        rep.sector_names = tuple(sec.name for sec in scenario.theatre.sectors)
     if note:
         rep.notes.append(note)
     rep.fixed = _fixed_metrics(scenario, d, realised)
@@ -424,44 +506,96 @@ def run_replication(scenario: Scenario, index: int, seed: np.random.SeedSequence
     return rep
 
 
+def _grid_phases(counts: np.ndarray, spacing_of, rng: np.random.Generator) -> np.ndarray:
+    """A uniform grid phase per posture, fresh whenever the count changes (contract v2 §2)."""
+    phase = np.zeros(len(counts))
+    for i, c in enumerate(counts):
+        if i and c == counts[i - 1]:
+            phase[i] = phase[i - 1]
+        else:
+            phase[i] = float(rng.random()) * spacing_of(max(int(c), 1))
+    return phase
+
+
+def _covering(sorted_pos: np.ndarray, line: float, x: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Sensors at ``sorted_pos`` (km, on the closed line) whose view of ``width`` km,
+    centred on the sensor, holds ``x``: those within ``width/2`` of ``x`` (mod ``L``)."""
+    k = sorted_pos.size
+
+    def upto(z):  # sensors at positions <= z on the line unrolled over whole turns
+        turns, rest = np.divmod(z, line)
+        return turns * k + np.searchsorted(sorted_pos, rest, side="right")
+
+    return (upto(x + width / 2.0) - upto(x - width / 2.0)).astype(int)
+
+
 def _detect(m: _Model, rep: Replication, layouts, layout_rng: np.random.Generator,
             rng: np.random.Generator) -> None:
     """Arrivals, positions and detection of every incursion, vectorised.
 
     None of it depends on the QRF, so it is computed before the clock starts.
-    Posts get a fresh random grid phase whenever their number changes; sensors
-    one per replication (contract §2).
+    Posts and evenly placed sensors get a fresh random grid phase whenever their
+    number changes (contract v2 §2); randomly placed sensors sit at positions drawn
+    once per replication, the first ``k`` of them running while ``k`` are filled.
+    Every look uses the night and shared-cause factors of the day and hour at which
+    the incursion's window starts (contract v3 §C, §E).
     """
     s = m.s
     t0 = _arrivals(m.rate_per_hour, rep.horizon_hours, rng)
     n = t0.size
-    x, vis = m.positions(rng, n)
+    x, sec = m.positions(rng, n)
+    vis = np.array([q[2] for q in m.sectors])[sec]
     u = rng.random((n, 3))                      # post, sensor availability, sensor
     k = _posture_index(rep.postures, t0)
+    # Shared causes: one Bernoulli draw per cause and day; an incursion takes its start day's.
+    days = int(math.ceil(rep.horizon_hours / 24.0)) + 1
+    if m.causes:
+        pis = np.array([c[0] for c in m.causes])
+        on_day = layout_rng.random((days, len(m.causes))) < pis
+        active = on_day[np.minimum((t0 // 24.0).astype(int), days - 1)]
+    else:
+        active = np.zeros((n, 0), dtype=bool)
+    f_post, f_pat, f_sen = m.factors(m.is_night(t0), active)
     if s.posture.observation_posts:
         counts = np.array([p.posts for p in rep.postures])
-        phase = np.zeros(len(rep.postures))
-        for i, c in enumerate(counts):
-            if i and c == counts[i - 1]:
-                phase[i] = phase[i - 1]
-            else:
-                phase[i] = float(layout_rng.random()) * m.line / max(int(c), 1)
+        phase = _grid_phases(counts, lambda c: m.line / c, layout_rng)
         posts = counts[k]
         spacing = np.where(posts > 0, m.line / np.maximum(posts, 1), np.inf)
         in_post = (posts > 0) & _near_grid(x, spacing, phase[k], m.op_radius * vis)
-        by_post = in_post & (u[:, 0] < m.op_p)
+        by_post = in_post & (u[:, 0] < np.minimum(1.0, m.op_p * f_post))
     else:
         in_post = by_post = np.zeros(n, dtype=bool)
-    if s.posture.sensors and m.sen_count > 0:
-        spacing = m.line / m.sen_count
-        phase = float(layout_rng.random()) * spacing
-        in_sen = _near_grid(x, spacing, phase, min(m.sen_cov, spacing) / 2.0) \
-            & (u[:, 1] < m.sen_avail)
-        by_sen = in_sen & (u[:, 2] < m.sen_p)
+    in_sen = by_sen = np.zeros(n, dtype=bool)
+    if s.posture.sensors:
+        counts = np.array([p.sensors for p in rep.postures])
+        running = counts[k]
+        width = np.minimum(m.line, m.sen_cov * vis)
+        p_s = np.minimum(1.0, m.sen_p * f_sen)
+        if m.sen_random:
+            where = layout_rng.random(max(m.sen_count, int(counts.max(initial=0)))) * m.line
+            cover = np.zeros(n, dtype=int)
+            for c in np.unique(running):
+                if c > 0:
+                    sel = running == c
+                    cover[sel] = _covering(np.sort(where[:c]), m.line, x[sel], width[sel])
+            # Each covering sensor is a chance: available (a) and detecting (p_s), independently.
+            working = rng.binomial(cover, m.sen_avail) if n else cover
+            in_sen = working > 0
+            by_sen = in_sen & (u[:, 2] < 1.0 - (1.0 - p_s) ** working)
+        else:
+            phase = _grid_phases(counts, lambda c: m.line / c, layout_rng)
+            spacing = np.where(running > 0, m.line / np.maximum(running, 1), np.inf)
+            in_sen = (running > 0) & _near_grid(x, spacing, phase[k],
+                                                np.minimum(width, spacing) / 2.0) \
+                & (u[:, 1] < m.sen_avail)
+            by_sen = in_sen & (u[:, 2] < p_s)
+    if layouts:
+        p_pass = np.minimum(1.0, m.pat_p * np.minimum(1.0, vis) * f_pat)
+        first = draw_first_success(rng, p_pass)
+        t_pat = first_pass(layouts, x, t0, t0 + m.tau, m.pat_radius * vis, first)
     else:
-        in_sen = by_sen = np.zeros(n, dtype=bool)
-    t_pat = first_pass(layouts, x, t0, t0 + m.tau) if layouts else np.full(n, np.inf)
-    rep.arrivals, rep.positions = t0, x
+        t_pat = np.full(n, np.inf)
+    rep.arrivals, rep.positions, rep.sector_of = t0, x, sec
     rep.detected_at = np.where(by_post | by_sen, t0, t_pat)
     rep.by_post, rep.by_sensor, rep.by_patrol = by_post, by_sen, t_pat < np.inf
     rep.in_post_radius, rep.in_sensor_view = in_post, in_sen

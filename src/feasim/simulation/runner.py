@@ -3,7 +3,10 @@ runs per replication and aggregates into the shared :class:`~feasim.Result`).
 
 Contract v2 §4: every metric counts only incursions arriving in the measured
 period ``[warm-up, horizon)`` and time averages run over it; daily series
-cover the whole horizon.
+cover the whole horizon. Contract v3 §H: the worst-case metrics are not
+reported (a minimum over noisy cells is biased low); instead the counts of
+incursions and detections per (sector, clock hour of the window's start) are
+returned as ``"cells"``, pooled over replications into ``Result.cells``.
 """
 
 from __future__ import annotations
@@ -16,10 +19,16 @@ from ..metrics import METRICS, SERIES_UNITS
 from ..schema import Scenario
 from .engine import Replication, _posture_at
 
-__all__ = ["replication_metrics", "SERIES_UNITS", "NOT_OBSERVED"]
+__all__ = ["replication_metrics", "SERIES_UNITS", "NOT_OBSERVED", "WORST_CASE"]
 
-#: Metrics the simulation cannot observe: the force-ratio group (no combat is simulated).
-NOT_OBSERVED = tuple(k for k, v in METRICS.items() if v.group == "Force ratio")
+#: The worst-case metrics (contract v3 §H): a minimum over noisy (sector, hour) cells is
+#: biased low, so the simulation reports the cells' counts instead.
+WORST_CASE = ("detection_probability_worst", "detection_worst_hour")
+
+#: Metrics the simulation does not report: the force-ratio group (no combat is simulated)
+#: and the worst case.
+NOT_OBSERVED = tuple(k for k, v in METRICS.items() if v.group == "Force ratio"
+                     or k in WORST_CASE)
 
 
 def _step_integral(starts: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -101,7 +110,10 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
     """Metrics, daily series, warnings and per-base overload of one replication.
 
     Returns ``{"metrics": {name: float}, "series": {name: array over days},
-    "warnings": [sentence, ...], "base_overloaded": {"base j (km a–b)": bool}}``.
+    "warnings": [sentence, ...], "base_overloaded": {"base j (km a–b)": bool},
+    "cells": {"SECTOR|HOUR": [detected, incursions]}}`` (cells: measured incursions
+    by the sector they fall in, ``line`` without sectors, and the clock hour 0–23 at
+    which their window starts; only cells with incursions are listed).
     ``metrics`` holds every metric of :data:`feasim.metrics.METRICS` the
     simulation can observe (all but :data:`NOT_OBSERVED`; QRF metrics only
     with a ``posture.qrf`` block). Warning sentences do not depend on the
@@ -127,6 +139,8 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
         "unassigned_combat_troops": _time_average(rep, "unassigned"),
         "observation_posts": _time_average(rep, "posts"),
         "patrol_teams": _time_average(rep, "patrol_teams"),
+        "sensors": _time_average(rep, "sensors"),
+        "surplus_patrol_teams": _time_average(rep, "surplus_teams"),
         "qrf_teams": _time_average(rep, "qrf_teams"),
         "op_coverage": share(rep.in_post_radius),
         "sensor_coverage": share(rep.in_sensor_view),
@@ -142,7 +156,21 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
         m.update(q)
         warnings += more
     return {"metrics": m, "series": _series(scenario, rep), "warnings": warnings,
-            "base_overloaded": overloaded_at}
+            "base_overloaded": overloaded_at, "cells": _cells(rep, measured, detected)}
+
+
+def _cells(rep: Replication, measured: np.ndarray, detected: np.ndarray) -> dict:
+    """``{"SECTOR|HOUR": [detected, incursions]}`` over the measured incursions."""
+    hour = np.floor(np.mod(rep.arrivals[measured], 24.0)).astype(int)
+    hour = np.minimum(hour, 23)
+    sec = rep.sector_of[measured] if rep.sector_of.size == rep.arrivals.size \
+        else np.zeros(hour.size, dtype=int)
+    key = sec * 24 + hour
+    size = len(rep.sector_names) * 24
+    inc = np.bincount(key, minlength=size)
+    det = np.bincount(key, weights=detected[measured].astype(float), minlength=size)
+    return {f"{rep.sector_names[c // 24]}|{c % 24}": [float(det[c]), float(inc[c])]
+            for c in np.flatnonzero(inc)}
 
 
 def _qrf_metrics(rep: Replication, measured: np.ndarray) -> tuple[dict, list[str], dict]:
