@@ -243,7 +243,10 @@ def test_catchments_across_sector_boundaries_and_extra_team_to_busiest_base():
     # 2 bases on the 3:1:1 sectors: base 1 = [0, 600) holds sector a and half of b,
     # share 0.6 + 0.1 = 0.7. 1,000 reserve troops (500 combat) fill 3 teams of 141
     # of the 4 asked for: one each, and the extra one to base 1.
+    # v3 (*): reserve troops fill no sensor operators; with none needed, the sensors
+    # run (a force is in theatre) and still detect, as this test's loads assume.
     r = _qrf({"incursions.rate_per_day": 6, "posture.qrf.bases": 2,
+              "posture.sensors.operators_on_duty": 0,
               "contributors": [{"name": "r", "troops": 1000, "role": "reserve"}]})
     assert _m(r, "qrf_teams") == 3
     shares, teams, s = [0.7, 0.3], [2, 1], 4.0
@@ -283,7 +286,9 @@ def test_busiest_base_past_capacity_is_flagged_and_named():
 def test_fewer_teams_than_bases_mans_fewer_bases():
     # 1,000 reserve troops: 500 combat = 3 teams of 30 × 4.7 (v1: 6 bases, 3 unmanned,
     # "overloaded" at 4% utilisation). Now 3 bases of 400 km, one team each.
+    # v3 (*): sensors with no operators run whenever a force is in theatre.
     r = _qrf({"contributors": [{"name": "r", "troops": 1000, "role": "reserve"}],
+              "posture.sensors.operators_on_duty": 0,
               "incursions.rate_per_day": 1}, text=BASE_YAML)
     assert _m(r, "qrf_teams") == 3 and _m(r, "qrf_bases_manned") == 3
     assert _m(r, "qrf_overloaded") == 0 and _m(r, "qrf_no_force") == 0

@@ -92,7 +92,8 @@ def test_requirement_by_hand():
     posts = 1200 / 5 * 2 * 4.7
     patrols = 100 * 8 * 4.7
     qrf = 6 * 2 * 30 * 4.7
-    combat = posts + patrols + qrf
+    sensors = 50 * 0.25 * 4.7   # v3 (*): operators_on_duty 0.25 per sensor, 4.7 staff
+    combat = posts + patrols + qrf + sensors
     assert mean(r, "required_combat_troops") == pytest.approx(combat)
     assert mean(r, "required_in_theatre_troops") == pytest.approx(combat / 0.5)
     assert mean(r, "required_committed_troops") == pytest.approx(combat / 0.5 * 3)
@@ -101,18 +102,21 @@ def test_requirement_by_hand():
 def test_patrol_hours_scale_requirement():
     r = run(overrides={"posture.patrols.hours_per_day": 12, "posture.observation_posts": None,
                        "posture.qrf": None, "criteria": {}})
-    assert mean(r, "required_combat_troops") == pytest.approx(100 * 8 * 4.7 / 2)
+    # v3 (*): the sensors' operators (50 × 0.25 × 4.7) are part of the requirement.
+    assert mean(r, "required_combat_troops") == pytest.approx(100 * 8 * 4.7 / 2 + 58.75)
 
 
 def test_shortfall_fills_qrf_first_then_posts_and_patrols_in_proportion():
     # Line combat = 8000 × 0.5 = 4000; QRF needs 1692, leaving 2308 for
-    # posts (2256) + patrols (3760): share 2308/6016 of each, floored.
+    # posts (2256) + patrols (3760) + sensor operators (58.75, v3 (*)): share
+    # 2308/6074.75 of each, floored.
     r = run(overrides={"contributors": [{"name": "a", "troops": 8000}]})
-    share = (4000 - 1692) / (2256 + 3760)
+    share = (4000 - 1692) / (2256 + 3760 + 58.75)
     assert mean(r, "qrf_teams") == 12
     assert mean(r, "observation_posts") == math.floor(240 * share)
     assert mean(r, "patrol_teams") == math.floor(100 * share)
-    assert mean(r, "fill_ratio") == pytest.approx(4000 / (1692 + 2256 + 3760))
+    assert mean(r, "sensors") == math.floor(50 * share)
+    assert mean(r, "fill_ratio") == pytest.approx(4000 / (1692 + 2256 + 3760 + 58.75))
     assert mean(r, "unassigned_combat_troops") == pytest.approx(0)
 
 
@@ -126,8 +130,9 @@ def test_reserve_only_fills_qrf():
 def test_surplus_reported():
     r = run(overrides={"contributors": [{"name": "a", "troops": 100_000}]})
     assert mean(r, "fill_ratio") == 1
-    assert mean(r, "unassigned_combat_troops") == pytest.approx(50_000 - 7708)
-    assert mean(r, "strength_to_requirement") == pytest.approx(100_000 / 15416)
+    # v3 (*): + 58.75 sensor operators in the requirement.
+    assert mean(r, "unassigned_combat_troops") == pytest.approx(50_000 - 7766.75)
+    assert mean(r, "strength_to_requirement") == pytest.approx(100_000 / 15533.5)
 
 
 # ---------------------------------------------------------------- coverage
@@ -285,7 +290,8 @@ def test_unfilled_qrf_with_incidents_is_no_force_not_overloaded():
     # it "overloaded". Nobody comes, so the response is still unbounded.
     r = run(overrides={"contributors": [{"name": "rear", "troops": 5000, "role": "rear"}]})
     assert mean(r, "qrf_teams") == 0
-    assert mean(r, "detection_probability") > 0  # sensors still detect
+    # v3 (*): no sensor coverage without the force that runs it (rear roles only).
+    assert mean(r, "sensors") == 0 and mean(r, "detection_probability") == 0
     assert mean(r, "qrf_no_force") == 1 and mean(r, "qrf_bases_manned") == 0
     assert mean(r, "qrf_overloaded") == 0 and mean(r, "qrf_overloaded_bases") == 0
     assert np.isinf(r["response_hours_mean"]).all()
@@ -411,4 +417,5 @@ def test_attack_sector_longer_than_some_line_lengths_is_rejected():
 def test_unassigned_when_posture_has_only_a_qrf():
     r = run(overrides={"posture.observation_posts": None, "posture.patrols": None,
                        "criteria": {}})
-    assert mean(r, "unassigned_combat_troops") == pytest.approx(10_000 - 1692)
+    # v3 (*): the sensors' 58.75 operators are assigned too.
+    assert mean(r, "unassigned_combat_troops") == pytest.approx(10_000 - 1692 - 58.75)

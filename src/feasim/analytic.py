@@ -71,7 +71,8 @@ def _model(scenario: Scenario, d: Draws) -> dict:
     covering = (m["line_combat_troops"] + m["reserve_combat_troops"]) \
         / (1.0 - d["force.support_fraction"])
     m.update(achievement(req, m["line_combat_troops"], m["reserve_combat_troops"], covering))
-    cov = coverage(scenario, d, m["observation_posts"], m["patrol_teams"])
+    # Coverage uses the filled counts, sensors included (contract v3 §D).
+    cov = coverage(scenario, d, m["observation_posts"], m["patrol_teams"], m["sensors"])
     m.update(cov)
     # The QRF load per base follows the threat and detection of each sector.
     qrf = response(scenario, d, m["qrf_teams"], m["detection_probability"],
@@ -83,6 +84,9 @@ def _model(scenario: Scenario, d: Draws) -> dict:
                           detection=m["detection_probability"]))
     out = {k: m[k] for k in METRICS}   # private entries ("_…") are not metrics
     out["base_overloaded"] = qrf["_base_overload"]   # label → overloaded per sample
+    # Contract v3 §H: the worst cell per sample (sector index, clock hour).
+    out["worst_cell"] = {"sector": np.asarray(cov["_worst_sector"]),
+                         "hour": np.asarray(m["detection_worst_hour"]).astype(int)}
     if scenario.posture.qrf is not None:   # contract §3: unmanned bases get a warning
         short = m["qrf_bases_manned"] < d["posture.qrf.bases"]
         if np.any(short & (m["qrf_no_force"] == 0)):

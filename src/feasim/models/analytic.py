@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 import numpy as np
@@ -74,9 +75,24 @@ class AnalyticModel(Model):
         inputs.update(d.events)
         overloaded = extras.get("base_overloaded") or {}
         shares = {k: float(np.mean(v)) for k, v in overloaded.items() if np.any(v)}
-        return make_result(scenario, method=self.method, seed=seed, n=d.n, metrics=metrics,
-                           inputs=inputs, base_overload=shares,
-                           warnings=tuple(extras.get("warnings", ())))
+        result = make_result(scenario, method=self.method, seed=seed, n=d.n,
+                             metrics=metrics, inputs=inputs, base_overload=shares,
+                             warnings=tuple(extras.get("warnings", ())))
+        return replace(result, worst_case=_worst_case(scenario, extras.get("worst_cell")))
+
+
+def _worst_case(scenario: Scenario, cell: Mapping[str, np.ndarray] | None) -> dict[str, Any]:
+    """The modal worst (sector, hour) cell over samples and its share (contract v3 §H)."""
+    if not cell or len(cell["hour"]) == 0:
+        return {}
+    from ..model.coverage import sector_names
+    names = sector_names(scenario)
+    code = np.asarray(cell["sector"], dtype=np.int64) * 24 + np.asarray(cell["hour"],
+                                                                        dtype=np.int64)
+    counts = np.bincount(code, minlength=24 * len(names))
+    best = int(np.argmax(counts))   # ties: lowest sector, then lowest hour
+    return {"sector": names[best // 24], "hour": best % 24,
+            "share": float(counts[best] / len(code))}
 
 
 def _value(path: str, v: Any) -> float | np.ndarray:
