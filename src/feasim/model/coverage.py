@@ -241,6 +241,45 @@ def _cap(x):
     return np.minimum(1.0, x)
 
 
+def _constant_in_time(out, d, weights, vis, has_pat, pass_p, miss_static, pat):
+    """Detection when nothing depends on the window's start (round-the-clock patrols, no
+    night, no shared cause): every hour of a sector is its average (worst hour 0)."""
+    zero = np.zeros(d.n)
+    st = (1.0, 1.0, 1.0, 1.0)
+    sector_p, pat_avg = [], 0.0
+    for i, w in enumerate(weights):
+        miss = miss_static(i, False, st)
+        if has_pat:
+            tau, trip, radius_h = pat
+            rho = 2.0 * radius_h * vis[i]
+            with np.errstate(divide="ignore", invalid="ignore"):   # T = inf: x = 0, f = 0
+                f = pass_detection((tau + rho) / trip, pass_p(i, False, st))
+            pat_avg = f if len(weights) == 1 else pat_avg + w * f
+            sector_p.append(1.0 - miss * (1.0 - f))
+        else:
+            sector_p.append(1.0 - miss + zero)
+    if has_pat:
+        out["patrol_detection_probability"] = pat_avg + zero
+    if len(weights) == 1:
+        out["detection_probability"] = sector_p[0] + zero
+        out["detection_probability_worst"] = out["detection_probability"]
+        out["detection_worst_hour"] = zero
+        out["_worst_sector"] = np.zeros(d.n, dtype=np.int64)
+        out["_sector_weights"] = weights
+        out["_sector_detection"] = [out["detection_probability"]]
+        return out
+    out["detection_probability"] = sum(w * x for w, x in zip(weights, sector_p, strict=True)) \
+        + zero
+    grid = np.stack(np.broadcast_arrays(*sector_p, zero))[:-1]
+    low = grid.min(axis=0)
+    out["detection_probability_worst"] = np.minimum(low, out["detection_probability"])
+    out["detection_worst_hour"] = zero
+    out["_worst_sector"] = np.argmax(grid <= low + _TIE, axis=0)
+    out["_sector_weights"] = weights
+    out["_sector_detection"] = sector_p
+    return out
+
+
 def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     """Coverage of posts and sensors, patrol detection, their combination, worst case.
 
@@ -282,7 +321,7 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
         with np.errstate(divide="ignore"):
             trip = np.where(teams > 0, 2.0 * line / (teams * speed), np.inf)
         radius_h = d["posture.patrols.detection_radius_km"] / speed
-        h = d["posture.patrols.hours_per_day"] + zero
+        h = d["posture.patrols.hours_per_day"]
         shift = float(d.get("posture.patrols.start_hour", 0.0)) % _DAY
         p_pass = d["posture.patrols.detection_probability"]
         out["revisit_hours_mean"] = np.where(teams > 0, trip / 2.0, np.nan)
@@ -308,7 +347,11 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
             miss = 1.0 - c_op[i] * _cap(dp_op * fo * (nf_post if night_on else 1.0))
         if p.sensors:
             ps = _cap(dp_sen * fs * (nf_sen if night_on else 1.0))
-            miss = miss * (1.0 - sensor_detection(k_sen, width[i], line, avail, ps, place)[1])
+            if place == "even":   # P(detect) = coverage × p_s
+                miss = miss * (1.0 - c_sen[i] * ps)
+            else:
+                miss = miss * (1.0 - sensor_detection(k_sen, width[i], line, avail, ps,
+                                                      place)[1])
         return miss
 
     def pass_p(i, night_on, st):
@@ -319,6 +362,9 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     # Clock points: the day, night boundaries, and the hours when cells vary in t0.
     night_pieces = _night_pieces(scenario, d)
     varies = bool(night_pieces) or (has_pat and part_time)
+    if not varies and len(states) == 1:
+        return _constant_in_time(out, d, weights, vis, has_pat, pass_p, miss_static,
+                                 (tau, trip, radius_h) if has_pat else None)
     points = {0.0, _DAY}
     for a, b in night_pieces:
         points.update((a, b))

@@ -50,8 +50,7 @@ def requirements(scenario: Scenario, d: Draws) -> dict:
            "patrol_teams_required": zero, "patrol_persons": zero,
            "sensors_required": zero, "sensor_persons": zero,
            "qrf_teams_required": zero, "qrf_persons": zero,
-           "_team_persons": zero + np.inf, "_surplus_share": zero,
-           "_sensor_operators": zero}
+           "_team_persons": np.inf, "_surplus_share": 0.0, "_sensor_operators": 0.0}
     if p.observation_posts:
         n_op = np.ceil(line / d["posture.observation_posts.spacing_km"] - _EPS) + zero
         req["observation_posts_required"] = n_op
@@ -65,10 +64,10 @@ def requirements(scenario: Scenario, d: Draws) -> dict:
         req["patrol_teams_required"] = teams
         req["patrol_persons"] = teams * per_team
         req["_team_persons"] = per_team
-        req["_surplus_share"] = d.get("posture.surplus.patrols", 0.0) + zero
+        req["_surplus_share"] = d.get("posture.surplus.patrols", 0.0)
     if p.sensors:
         count = d["posture.sensors.count"] + zero
-        ops = d["posture.sensors.operators_on_duty"] + zero
+        ops = d["posture.sensors.operators_on_duty"]
         req["sensors_required"] = count
         req["sensor_persons"] = count * ops * staff(scenario, d, "sensor_operators")
         req["_sensor_operators"] = ops
@@ -85,10 +84,12 @@ def requirements(scenario: Scenario, d: Draws) -> dict:
     return req
 
 
-def _ratio(num, den):
-    """num ÷ den, NaN where nothing is required (0 ÷ 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+def _ratio(num, den, fill=np.nan):
+    """num ÷ den, ``fill`` (NaN) where nothing is required (den <= 0)."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    out = np.full(np.broadcast_shapes(num.shape, den.shape), fill)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
 
 
 def achievement(req: dict, line_combat, reserve_combat, covering) -> dict:
@@ -107,35 +108,45 @@ def achievement(req: dict, line_combat, reserve_combat, covering) -> dict:
     from_reserve = np.minimum(qrf_need, reserve_combat)
     from_line = np.minimum(qrf_need - from_reserve, line_combat)
     qrf_filled = from_reserve + from_line
-    qrf_share = np.where(qrf_need > 0, _ratio(qrf_filled, qrf_need), 0.0)
+    qrf_share = _ratio(qrf_filled, qrf_need, 0.0)
 
     left = line_combat - from_line
     rest_need = req["op_persons"] + req["patrol_persons"] + req["sensor_persons"]
-    share = np.where(rest_need > 0, np.minimum(1.0, _ratio(left, rest_need)), 0.0)
+    share = np.minimum(1.0, _ratio(left, rest_need, 0.0))
     rest_filled = share * rest_need
     # Where the posture takes all that is left, nothing is (exactly zero, not round-off).
     line_left = np.where((rest_need > 0) & (share < 1), 0.0, left - rest_need)
 
-    sensors_req = req.get("sensors_required", zero)
-    ops = req.get("_sensor_operators", zero)
-    force_present = (line_combat + reserve_combat) > 0
-    sensors = np.where(ops > 0, np.floor(sensors_req * share + _EPS),
-                       np.where(force_present, sensors_req, 0.0)) + zero
+    sensors_req = req.get("sensors_required", 0.0)
+    ops = req.get("_sensor_operators", 0.0)
+    if not np.any(sensors_req):
+        sensors = zero
+    elif np.all(ops > 0):
+        sensors = np.floor(sensors_req * share + _EPS)
+    else:
+        force_present = (line_combat + reserve_combat) > 0
+        sensors = np.where(ops > 0, np.floor(sensors_req * share + _EPS),
+                           np.where(force_present, sensors_req, 0.0)) + zero
 
-    per_team = req.get("_team_persons", zero + np.inf)
-    surplus_share = req.get("_surplus_share", zero)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        extra = np.floor(surplus_share * np.maximum(line_left, 0.0) / per_team + _EPS)
-    extra = np.where(np.isfinite(extra) & (surplus_share > 0), extra, 0.0) + zero
-    taken = extra * np.where(np.isfinite(per_team), per_team, 0.0)
+    per_team = req.get("_team_persons", np.inf)
+    surplus_share = req.get("_surplus_share", 0.0)
+    if np.any(surplus_share > 0):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra = np.floor(surplus_share * np.maximum(line_left, 0.0) / per_team + _EPS)
+        extra = np.where(np.isfinite(extra) & (surplus_share > 0), extra, 0.0) + zero
+        taken = extra * np.where(np.isfinite(per_team), per_team, 0.0)
+        line_left = line_left - taken
+    else:
+        extra = zero
+    patrols = np.floor(req["patrol_teams_required"] * share + _EPS)
 
     return {
         "qrf_teams": np.floor(req["qrf_teams_required"] * qrf_share + _EPS),
         "observation_posts": np.floor(req["observation_posts_required"] * share + _EPS),
-        "patrol_teams": np.floor(req["patrol_teams_required"] * share + _EPS) + extra,
+        "patrol_teams": patrols + extra if extra is not zero else patrols,
         "sensors": sensors,
         "surplus_patrol_teams": extra,
         "fill_ratio": _ratio(qrf_filled + rest_filled, req["required_combat_troops"]),
         "strength_to_requirement": _ratio(covering, req["required_in_theatre_troops"]),
-        "unassigned_combat_troops": line_left - taken + (reserve_combat - from_reserve),
+        "unassigned_combat_troops": line_left + (reserve_combat - from_reserve),
     }
