@@ -258,8 +258,15 @@ class _Model:
         this is what the replication's detections average to. Averaged exactly over
         the window's start ``t0`` on one day (pieces split at the duty, night and
         pass-count breakpoints, Gauss–Legendre on each) and over the ``2^m`` states
-        of the shared causes.
+        of the shared causes. Memoised per posture counts.
         """
+        key = (posts, teams, sensors)
+        memo = self.__dict__.setdefault("_detection_memo", {})
+        if key not in memo:
+            memo[key] = self._sector_detection(posts, teams, sensors)
+        return memo[key]
+
+    def _sector_detection(self, posts: int, teams: int, sensors: int) -> np.ndarray:
         p = self.s.posture
         m = len(self.causes)
         states = np.array([[(j >> c) & 1 for c in range(m)] for j in range(2 ** m)],

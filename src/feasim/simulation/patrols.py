@@ -109,6 +109,13 @@ def _pieces(tau: float, T: float, rho: float, h: float, start: float, extra_cuts
     """Gauss–Legendre nodes and weights on ``[0, 24)`` split at the kinks of ``M``,
     the crossings of ``M + 2r/v`` with multiples of ``T`` and ``extra_cuts`` (hours)."""
     s = float(start) % 24.0
+
+    def duty(t0: float) -> float:   # scalar M(t0), in plain floats (called per piece)
+        def a(t: float) -> float:
+            day, rest = divmod(t - s, 24.0)
+            return day * h + min(rest, h)
+        return tau if h >= 24.0 else a(t0 + tau) - a(t0)
+
     cuts = {0.0, 24.0, s, (s + h) % 24.0, (s - tau) % 24.0, (s + h - tau) % 24.0}
     cuts |= {float(c) % 24.0 for c in extra_cuts}
     cuts = sorted(cuts)
@@ -119,8 +126,8 @@ def _pieces(tau: float, T: float, rho: float, h: float, start: float, extra_cuts
             continue
         pts = [a, b]
         if math.isfinite(T) and T > 0:
-            xa = (float(duty_hours(a, tau, h, s)) + 2.0 * rho) / T
-            xb = (float(duty_hours(b, tau, h, s)) + 2.0 * rho) / T
+            xa = (duty(a) + 2.0 * rho) / T
+            xb = (duty(b) + 2.0 * rho) / T
             lo, hi = sorted((xa, xb))
             for k in range(int(math.floor(lo)) + 1, int(math.ceil(hi))):
                 pts.append(a + (k - xa) / (xb - xa) * (b - a))
