@@ -465,7 +465,10 @@ force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
 contributors:
   - {name: a, troops: 400}
 posture:
-  sensors: {count: 24, coverage_km_each: 10, availability: 1, detection_probability: 1}
+  # No operators: the QRF, filled first, takes every combat troop; the sensors run
+  # because some combat troops are in theatre (contract v3 §D).
+  sensors: {count: 24, coverage_km_each: 10, availability: 1, detection_probability: 1,
+            operators_on_duty: 0}
   qrf: {bases: 6, teams_per_base: 2, team_size: 10, readiness_hours: 0.25,
         speed_kmh: 50, depth_km: 10, road_factor: 1.0, engagement_hours: 1.0}
 incursions: {rate_per_day: 24, exposure_hours: 1}
