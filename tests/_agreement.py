@@ -502,3 +502,44 @@ def patrol_fed_queue_mc(line_km: float, teams: int, bases: int, speed: float, ta
         pws.append(float(np.mean(w > 1e-12)))
         means.append(float(np.mean(w)))
     return {"qrf_wait_probability": np.array(pws), "qrf_wait_hours_mean": np.array(means)}
+
+
+# ---------------------------------------------------------------- contract v3 references
+
+
+def per_pass_patrol_mc(hours: float, tau: float, ell: float, v: float, r: float, p: float,
+                       start_hour: float = 0.0, night: tuple[float, float, float] | None = None,
+                       n: int = 400_000, seed: int = 3):
+    """Brute force of contract v3 §A/§C: counted passes, each detecting with probability p.
+
+    A team sweeps [0, ℓ] and back at v km/h, out ``hours`` a day from ``start_hour``.
+    In motion time the window is [m0, m1]; the passes over the incursion's point y
+    (motion times y/v − φ and T − y/v − φ, mod T) that fall in [m0 − r/v, m1 + r/v]
+    count when m1 > m0, and each detects independently with probability p, times the
+    night factor when the window starts at night (``night`` = (start, hours, factor)),
+    capped at 1. Returns per-incursion detection probabilities (given its t0, y, φ)
+    and whether it started at night, so a test can combine layers.
+    """
+    rng = np.random.default_rng(seed)
+    T = 2 * ell / v
+    y = rng.random(n) * ell
+    phase = rng.random(n) * T
+    t0 = rng.random(n) * 24.0 * 30
+
+    def motion(t):
+        day, rest = np.divmod(t - start_hour, 24.0)
+        return day * hours + np.minimum(rest, hours)
+
+    m0, m1 = motion(t0), motion(t0 + tau)
+    a, b = m0 - r / v, m1 + r / v
+    K = np.zeros(n)
+    for c in (y / v - phase, T - y / v - phase):
+        K += np.floor((b - c) / T) - np.ceil((a - c) / T) + 1
+    at_night = np.zeros(n, bool)
+    pp = np.full(n, float(p))
+    if night is not None:
+        ns, nh, f = night
+        at_night = np.mod(t0 - ns, 24.0) < nh
+        pp = np.where(at_night, min(1.0, p * f), pp)
+    prob = np.where(m1 > m0, 1.0 - (1.0 - pp) ** K, 0.0)
+    return prob, at_night

@@ -612,3 +612,167 @@ def test_shipped_scenario_agrees_on_common_draws(path):
     # sensor figures) given to both models: the spread of the inputs cancels pair
     # by pair, so this sees differences far smaller than the unpaired test can.
     ag.check_paired(feasim.load_scenario(path), 200, path.name)
+
+
+# ---------------------------------------------------------------- contract v3 (issue 12)
+# The new detection mechanisms, each against a brute force or closed form written
+# here and against the simulation.
+
+
+def _exact_per_pass(hours, tau, radius, p, start=0.0, night=None):
+    """Contract v3 §A/§C by quadrature over the window's start t0 (one day)."""
+    from scipy.integrate import quad
+
+    def A(t):
+        day, rest = divmod(t - start, 24.0)
+        return day * hours + min(rest, hours)
+
+    def f(t0):
+        M = A(t0 + tau) - A(t0)
+        if M <= 0:
+            return 0.0
+        pp = p
+        if night is not None and (t0 - night[0]) % 24.0 < night[1]:
+            pp = min(1.0, p * night[2])
+        X = (M + 2 * radius / 5.0) / T_ROUND
+        k, xi = math.floor(X), X - math.floor(X)
+        return 1.0 - (1.0 - pp) ** (2 * k) * (1.0 - pp * xi) ** 2
+
+    edges = {0.0, 24.0}
+    for k in (start, start + hours, start - tau, start + hours - tau):
+        edges.add(k % 24.0)
+    if night is not None:
+        edges |= {night[0] % 24.0, (night[0] + night[1]) % 24.0}
+    e = sorted(edges)
+    return sum(quad(f, a, b, limit=400)[0] for a, b in zip(e, e[1:]) if b > a) / 24.0
+
+
+@pytest.mark.parametrize("hours, radius, tau, p", [(24.0, 0.0, 6.0, 0.5), (12.0, 2.0, 6.0, 0.5),
+                                                  (18.0, 0.0, 2.0, 0.3), (6.0, 2.0, 2.0, 0.7)])
+def test_per_pass_patrol_detection_agrees(hours, radius, tau, p):
+    s = scenario_from(LINE, {
+        "posture.patrols": {"teams": 10, "team_size": 4, "speed_kmh": 5, "hours_per_day": hours,
+                            "detection_radius_km": radius, "detection_probability": p},
+        "incursions.exposure_hours": tau, "simulation.days": 20, "simulation.replications": 100})
+    a, sim = analytic(s), ag.simulate(s, 100)
+    prob, _ = ag.per_pass_patrol_mc(hours, tau, 10.0, 5.0, radius, p)
+    mc, mc_se = prob.mean(), prob.std() / math.sqrt(prob.size)
+    exact = _exact_per_pass(hours, tau, radius, p)
+    assert abs(mc - exact) <= 4 * mc_se + 1e-4, (mc, mc_se, exact)
+    assert float(np.mean(a["patrol_detection_probability"])) == pytest.approx(exact, abs=1e-6)
+    ag.check(s, a, sim, f"per-pass p={p} h={hours:g} r={radius:g} tau={tau:g}")
+
+
+NIGHT = """\
+name: night
+theatre: {line_km: 100}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 100000}
+posture:
+  observation_posts: {spacing_km: 10, on_post: 2, radius_km: 1, detection_probability: 0.8}
+  patrols: {teams: 10, team_size: 4, speed_kmh: 5, hours_per_day: 12, start_hour: 6,
+            detection_probability: 0.8}
+  sensors: {count: 5, coverage_km_each: 10, availability: 0.9, detection_probability: 0.6}
+night: {start_hour: 18, hours: 10, posts: 0.5, patrols: 0.25, sensors: 1.5}
+incursions: {rate_per_day: 200, exposure_hours: 3}
+simulation: {days: 20, replications: 100, seed: 19}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+def test_night_and_daylight_patrols_agree():
+    # Daylight patrols (06–18 h) and a 10-hour night from 18 h with factors per layer
+    # (sensors capped at 1). Reference: per incursion, the patrol's chance from the
+    # brute force of counted passes, and the posts' and sensors' chances for a window
+    # starting by day or by night; layers independent given the start.
+    s = scenario_from(NIGHT)
+    a, sim = analytic(s), ag.simulate(s, 100)
+    prob, at_night = ag.per_pass_patrol_mc(12.0, 3.0, 10.0, 5.0, 0.0, 0.8, start_hour=6.0,
+                                           night=(18.0, 10.0, 0.25))
+    post = np.where(at_night, 0.2 * 0.8 * 0.5, 0.2 * 0.8)
+    sensor = np.where(at_night, 0.5 * 0.9 * min(1.0, 0.6 * 1.5), 0.5 * 0.9 * 0.6)
+    total = 1 - (1 - prob) * (1 - post) * (1 - sensor)
+    exact_patrol = _exact_per_pass(12.0, 3.0, 0.0, 0.8, start=6.0, night=(18.0, 10.0, 0.25))
+    assert abs(prob.mean() - exact_patrol) <= 4 * prob.std() / math.sqrt(prob.size) + 1e-4
+    ref = {"patrol_detection_probability": exact_patrol,
+           "detection_probability": total.mean()}
+    for k, v in ref.items():
+        got = float(np.mean(a[k]))
+        assert abs(got - v) <= 4 * total.std() / math.sqrt(total.size) + 1e-4, (k, got, v)
+    ag.check(s, a, sim, "night and daylight patrols")
+
+
+RANDOM_SENSORS = """\
+name: random-sensors
+theatre: {line_km: 200}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 100000}
+posture:
+  sensors: {count: 40, coverage_km_each: 10, availability: 0.8, detection_probability: 0.7,
+            placement: random}
+incursions: {rate_per_day: 200, exposure_hours: 1}
+simulation: {days: 10, replications: 100, seed: 23}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+def test_random_sensor_placement_agrees():
+    s = scenario_from(RANDOM_SENSORS)
+    a, sim = analytic(s), ag.simulate(s, 100)
+    w_l = 10 / 200
+    ref = {"sensor_coverage": 1 - (1 - 0.8 * w_l) ** 40,
+           "detection_probability": 1 - (1 - 0.8 * 0.7 * w_l) ** 40}
+    for k, v in ref.items():
+        assert float(np.mean(a[k])) == pytest.approx(v, rel=1e-9), k
+    ag.check(s, a, sim, "random sensor placement")
+
+
+SHARED = """\
+name: shared-cause
+theatre: {line_km: 100}
+force: {basis: in_theatre, support_fraction: 0.5, staff_per_position: 4.7}
+contributors:
+  - {name: a, troops: 100000}
+posture:
+  observation_posts: {spacing_km: 10, on_post: 2, radius_km: 2, detection_probability: 0.9}
+  sensors: {count: 5, coverage_km_each: 10, availability: 1, detection_probability: 0.8}
+shared_causes:
+  fog: {probability: 0.3, posts: 0.2, sensors: 0.5}
+incursions: {rate_per_day: 200, exposure_hours: 1}
+simulation: {days: 60, replications: 100, seed: 29}
+uncertainty: {samples: 1000, seed: 1}
+"""
+
+
+def test_shared_cause_agrees():
+    # Posts cover 0.4 of the line (× 0.9), sensors 0.5 (× 0.8); fog on 30% of days
+    # multiplies posts by 0.2 and sensors by 0.5: an exact two-state mixture.
+    s = scenario_from(SHARED)
+    a, sim = analytic(s), ag.simulate(s, 100)
+
+    def both(fp, fs):
+        return 1 - (1 - 0.4 * 0.9 * fp) * (1 - 0.5 * 0.8 * fs)
+
+    expected = 0.7 * both(1, 1) + 0.3 * both(0.2, 0.5)
+    assert float(np.mean(a["detection_probability"])) == pytest.approx(expected, rel=1e-9)
+    ag.check(s, a, sim, "shared cause (fog)")
+
+
+def test_surplus_patrols_agree():
+    # Half the unassigned line combat troops form extra patrol teams of 4 (staff 4.7,
+    # round the clock): extra = floor(0.5 × unassigned / (4 × 4.7)).
+    s = scenario_from(LINE, {
+        "contributors": [{"name": "a", "troops": 2000}],
+        "posture.patrols": {"teams": 10, "team_size": 4, "speed_kmh": 5},
+        "posture.surplus": {"patrols": 0.5},
+        "incursions.exposure_hours": 1.0, "simulation.days": 10, "simulation.replications": 100})
+    a, sim = analytic(s), ag.simulate(s, 100)
+    unassigned = 1000 - 10 * 4 * 4.7
+    extra = math.floor(0.5 * unassigned / (4 * 4.7))
+    assert float(np.mean(a["patrol_teams"])) == 10 + extra
+    T = 2 * (100 / (10 + extra)) / 5
+    assert float(np.mean(a["patrol_detection_probability"])) == pytest.approx(
+        1 - (1 - 1.0 / T) ** 2, rel=1e-9)
+    ag.check(s, a, sim, "surplus patrols")
