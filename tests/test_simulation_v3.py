@@ -344,3 +344,18 @@ def test_worst_case_is_not_observed():
     assert "detection_probability_worst" not in result.metrics
     for k in ("sensors_required", "sensors", "sensor_persons", "surplus_patrol_teams"):
         assert k in result.metrics
+
+
+def test_detection_by_cell_pools_shares():
+    from feasim.simulation import detection_by_cell
+
+    s = scenario_from(LINE, {"posture.patrols": {**PATROLS, "hours_per_day": 12}})
+    runs = reps(s, 2)
+    by_reps = detection_by_cell(runs)
+    by_result = detection_by_cell(simulate(s, replications=2))
+    assert by_reps == by_result
+    # Duty 00:00-12:00: a 1-hour window starting at 15:00 is never seen.
+    assert by_reps["line|15"][0] == 0 and by_reps["line|15"][1] > 50
+    assert 0 < by_reps["line|3"][0] <= 1
+    total = sum(n for _, n in by_reps.values())
+    assert total == sum(np.sum(rep.arrivals >= rep.warmup_hours) for rep, _ in runs)
