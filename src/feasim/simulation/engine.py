@@ -30,6 +30,15 @@ Contract v2 in brief (see docs/simulation.md):
   more (ties: lower index). An incident goes to the base of the catchment it
   falls in, in the layout in force when it is detected; incidents waiting when
   the layout changes are sent to the new layout's bases, in their order.
+
+Contract v3 in brief: every look (post, covering sensor, counted patrol pass) has
+its detection probability × the night factor of the window's start hour × the
+factors of the shared causes active on its start day (one draw per cause and
+day), capped at 1; visibility scales post radius, sensor view, patrol radius and
+(capped at 1) the patrol's per-pass probability. The sensors running are the
+filled count; ``placement: random`` puts them at uniform positions drawn per
+replication, each covering one an independent chance. Surplus patrol teams join
+the layout. See :mod:`.patrols` for passes.
 """
 
 from __future__ import annotations
