@@ -52,7 +52,7 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any]]:
             yield from _walk(value, path + ".")
         elif isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(item, BaseModel):
+                if isinstance(item, BaseModel) and not is_uncertain(item):
                     yield from _walk(item, f"{path}.{key}.")
                 elif isinstance(item, (int, float)) or is_uncertain(item):
                     yield f"{path}.{key}", item
