@@ -83,3 +83,21 @@ def test_chunked_mapping_and_evaluation_give_the_same_numbers(monkeypatch, base)
     for name, values in whole.metrics.items():
         np.testing.assert_array_equal(chunked.metrics[name], values, err_msg=name)
         assert not chunked.metrics[name].flags.writeable
+
+
+def test_condition_as_distribution_and_shared_cause_blocks_are_inputs():
+    # Regression: walking mappings of blocks (shared_causes) must not walk into a
+    # distribution given for a condition (it is one input, not a block).
+    from feasim.sampling import quantity_paths
+
+    from .conftest import scenario_from
+
+    s = scenario_from(overrides={
+        "conditions.ceasefire": {"dist": "uniform", "low": 0.2, "high": 0.8},
+        "shared_causes": {"fog": {"probability": 0.3, "posts": 0.5}}})
+    paths = dict(quantity_paths(s))
+    assert "conditions.ceasefire" in paths and "conditions.ceasefire.low" not in paths
+    assert paths["shared_causes.fog.posts"] == 0.5
+    import feasim
+    d = feasim.draw(s, 50, seed=1)
+    assert d["conditions.ceasefire"].min() >= 0.2 and d["conditions.ceasefire"].max() <= 0.8
