@@ -393,7 +393,7 @@ def response(scenario: Scenario, d: Draws, teams, detection, sector_weights=None
         wide = np.zeros((flags.shape[0], n), dtype=bool)
         wide[:, live] = flags
         flags = wide
-    return {
+    out = {
         "qrf_utilisation": full(r["util"], np.nan),
         "qrf_peak_load": full(r["peak"], np.nan),
         "qrf_bases_manned": manned,
@@ -408,3 +408,12 @@ def response(scenario: Scenario, d: Draws, teams, detection, sector_weights=None
         "response_hours_p90": full(p90, np.inf),
         "_base_overload": overload_flags(flags, manned, line),
     }
+    # No incident is ever detected (no layer sees anything, or no incursions): the
+    # wait and response of a detected incident are undefined, not the empty-queue
+    # value; the simulation, which sees no such incident, agrees.
+    unseen = (lam <= 0) & ~no_force
+    if unseen.any():
+        for k in ("qrf_wait_probability", "qrf_wait_hours_mean", "travel_hours_mean",
+                  "response_hours_mean", "response_hours_p90"):
+            out[k] = np.where(unseen, np.nan, out[k])
+    return out
