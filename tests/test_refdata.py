@@ -185,7 +185,7 @@ def test_grades():
 def test_source_keys_of_facts_md():
     keys = set(refdata.sources())
     assert {"U1", "U4", "C1", "C2", "D4", "R17", "T20", "A11", "X2", "X4"} <= keys
-    assert len(keys) == 54
+    assert len(keys) == 59  # + W10, W15, W16, Q19 (v3 night and weather readings), W9 (OSCE patrol size)
 
 
 def test_low_not_above_high():
