@@ -261,18 +261,24 @@ def c06():
 
 
 def test_prim_result_on_a_shipped_claim(c06):
-    p = c06.p_feasible
+    # C6 as shipped is feasible in no sample (it never meets the worst-case detection
+    # criterion), so the box is found for one criterion: the posture filled.
+    assert c06.p_feasible == 0
+    with pytest.raises(DiscoveryError):
+        prim_result(c06)
+    met = c06.criteria["fill_ratio"].met
+    p = float(met.mean())
     assert 0 < p < 1
-    res = prim_result(c06)
+    res = prim_result(c06, output="fill_ratio")
     assert res.box is not None and res.box.density >= p and res.box.density > 2 * p
-    assert res.n == 2000 and res.n_positive == int(c06.feasible.sum())
+    assert res.n == 2000 and res.n_positive == int(met.sum())
     varying = {k for k, v in c06.inputs.items() if np.ptp(v) > 0}
     assert set(res.names) == varying and set(res.box.bounds) <= varying
-    check_consistent(res, c06.inputs, c06.feasible)
+    check_consistent(res, c06.inputs, met)
     json.dumps(res.to_dict(), allow_nan=False)
-    crit = prim_result(c06, output="detection_probability", threshold=0.3)
-    assert crit.box.density >= 0.3
-    assert crit.n_positive == int(c06.criteria["detection_probability"].met.sum())
+    crit = prim_result(c06, output="response_hours_p90", threshold=0.25)
+    assert crit.box.density >= 0.25
+    assert crit.n_positive == int(c06.criteria["response_hours_p90"].met.sum())
 
 
 def test_prim_result_finds_the_condition_that_decides():
@@ -315,11 +321,15 @@ def test_cli_discover_table_json_and_errors(capsys):
     from .conftest import ROOT
 
     path = str(ROOT / c06)
-    assert main(["discover", path, "--samples", "2000", "--threshold", "0.3"]) == 0
+    assert main(["discover", path, "--output", "fill_ratio", "--samples", "2000",
+                 "--threshold", "0.3"]) == 0
     out = capsys.readouterr().out
     assert "PRIM on 2,000 samples" in out and "<- chosen" in out and "box: coverage" in out
-    assert main(["discover", path, "--samples", "2000", "--format", "json"]) == 0
+    assert main(["discover", path, "--output", "fill_ratio", "--samples", "2000",
+                 "--format", "json"]) == 0
     d = _json.loads(capsys.readouterr().out)
     assert d["n"] == 2000 and d["box"] is not None
+    assert main(["discover", path, "--samples", "500"]) == 2   # feasible in no sample
+    assert "feasim frontier" in capsys.readouterr().err
     assert main(["discover", path, "--output", "nope"]) == 2
     assert "nope" in capsys.readouterr().err

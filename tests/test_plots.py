@@ -187,7 +187,7 @@ def test_metric_distributions_thresholds(c2):
     fig = plots.metric_distributions(r)
     render(fig)
     axes = [a for a in fig.axes if a.get_visible()]
-    assert len(axes) == len(s.criteria) == 3
+    assert len(axes) == len(s.criteria) == 4
     for ax, (name, crit) in zip(axes, r.criteria.items(), strict=True):
         assert name in ax.get_xlabel() and f"({feasim.METRICS[name].unit})" in ax.get_xlabel()
         (line,) = by_gid(ax.lines, f"threshold:{name}")

@@ -151,8 +151,12 @@ def test_scenario_parameters_include_events_and_groups_by_contributor():
 
 def test_scenario_sobol_ranks_conditions_above_the_adversary():
     s = feasim.load_scenario(SCENARIOS / "claims" / "c06-coalition-of-the-willing.yaml")
-    r = analyse(s, "sobol", n=256, group_by="condition")
-    assert r.output == "feasible"
+    # C6's verdict is 0 in every sample as shipped (worst-case detection): whether
+    # its posture is filled is what the conditions decide.
+    with pytest.raises(SensitivityError, match="nothing varies"):
+        analyse(s, "sobol", n=64, group_by="condition")
+    r = analyse(s, "sobol", n=256, group_by="condition", output="fill_ratio")
+    assert r.output == "fill_ratio"
     top = r.ranking()[0]
     assert top.startswith("conditions."), r.ranking()
     assert r.total["adversary.troops"] == pytest.approx(0.0, abs=1e-12)
@@ -245,17 +249,18 @@ def _cli(capsys, *args):
 
 @pytest.mark.parametrize("method", ["tornado", "morris", "sobol"])
 def test_cli_sensitivity_formats(capsys, method):
+    fill = ("--output", "fill_ratio")  # C6's verdict never varies as shipped
     code, out, err = _cli(capsys, "sensitivity", C06, "--method", method, "--n", "64",
-                          "--group-by", "contributor", "--format", "json")
+                          "--group-by", "contributor", "--format", "json", *fill)
     assert code == 0, err
     d = json.loads(out)
-    assert d["method"] == method and d["output"] == "feasible"
+    assert d["method"] == method and d["output"] == "fill_ratio"
     assert "contributors[France]" in d["groups"]
-    code, table, err = _cli(capsys, "sensitivity", C06, "--method", method, "--n", "64")
+    code, table, err = _cli(capsys, "sensitivity", C06, "--method", method, "--n", "64", *fill)
     assert code == 0, err
-    assert "sensitivity of feasible (probability)" in table
+    assert "sensitivity of fill_ratio (fraction)" in table
     code, text, _ = _cli(capsys, "sensitivity", C06, "--method", method, "--n", "64",
-                         "--format", "csv")
+                         "--format", "csv", *fill)
     assert code == 0 and text.splitlines()[0].startswith("factor,")
 
 
