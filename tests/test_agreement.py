@@ -785,3 +785,35 @@ def test_surplus_patrols_agree():
     assert float(np.mean(a["patrol_detection_probability"])) == pytest.approx(
         1 - (1 - 1.0 / T) ** 2, rel=1e-9)
     ag.check(s, a, sim, "surplus patrols")
+
+
+def test_worst_case_cell_agrees_with_simulated_detection_by_cell():
+    """The analytic worst sector and hour (contract v3 §H) against the simulation's
+    detection share in every sector × clock-hour cell: the brute-force cell values of
+    tests/test_analytic_v3.py (written out per window start, independent of the model)
+    within 4 binomial SE in all 72 cells, and the analytic worst cell among the
+    simulation's weakest."""
+    from feasim.simulation import detection_by_cell
+
+    from .test_analytic_v3 import WORST, _brute_cells
+
+    s = scenario_from(WORST, {"incursions.rate_per_day": 100, "simulation.days": 30,
+                              "simulation.replications": 10, "simulation.seed": 5})
+    sim = ag.simulate(s, 10)
+    cells = detection_by_cell(sim)
+    ref = _brute_cells()
+    names = ["open", "forest", "hills"]
+    z = np.empty(ref.shape)
+    for i, name in enumerate(names):
+        for hour in range(24):
+            share, count = cells[f"{name}|{hour}"]
+            assert count >= 100, (name, hour, count)
+            z[i, hour] = (share - ref[i, hour]) / math.sqrt(ref[i, hour] * (1 - ref[i, hour]) / count)
+    assert np.abs(z).max() <= 4, np.round(z, 2)
+    a = feasim.evaluate(s, samples=1)
+    worst = f"{a.worst_case['sector']}|{a.worst_case['hour']}"
+    share, count = cells[worst]
+    value = float(a["detection_probability_worst"][0])
+    assert abs(share - value) <= 4 * math.sqrt(value * (1 - value) / count), (share, value)
+    simulated = sorted(v for v, _ in cells.values())
+    assert share <= simulated[5], (worst, share, simulated[:6])  # among the six weakest of 72
