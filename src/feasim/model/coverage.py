@@ -399,30 +399,62 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
         return list(np.diff(c, axis=0))
 
     sector_avg, pat_avg, cells = [], 0.0, []
-    for i in range(n_sec):
-        tot = 0.0                      # Σ_states π × ∫ P dt0 per elementary interval
-        pat_tot = 0.0
-        for st in states:
-            wst = st[0]
-            per_night = {}
-            for night_on in sorted(set(is_night.tolist())):
-                pp = pass_p(i, night_on, st)
-                per_night[night_on] = (pat_integrals(i, pp), miss_static(i, night_on, st))
-            parts, pparts = [], []
-            for j, ln in enumerate(lengths):
-                ipat, miss = per_night[bool(is_night[j])]
-                parts.append(ln - miss * (ln - ipat[j]))
-                pparts.append(ipat[j])
-            tot = tot + wst * np.stack(np.broadcast_arrays(*parts, zero))[:-1]
-            pat_tot = pat_tot + wst * np.stack(np.broadcast_arrays(*pparts, zero))[:-1]
-        sector_avg.append(tot.sum(axis=0) / _DAY)
-        pat_avg = pat_avg + weights[i] * pat_tot.sum(axis=0) / _DAY
-        if varies:
-            hourly = np.zeros((24, d.n))
-            np.add.at(hourly, hour_of, tot)
-            cells.append(hourly)       # lengths of an hour's pieces sum to 1
-        else:
-            cells.append(sector_avg[-1][None, :])
+    if not (has_pat and part_time):
+        # Nothing varies with the window's start within a day or a night piece: a
+        # piece contributes its length × the per-hour value of its night flag, so an
+        # hour's cell is H[hour, flag] @ value[flag] (H: length of the hour's pieces
+        # with that flag). Same sums as the piecewise loop below, without n-sized
+        # arrays per piece.
+        flags = sorted(set(is_night.tolist()))
+        rows = 24 if varies else 1
+        H = np.zeros((rows, len(flags)))
+        for j, flag in enumerate(flags):
+            sel = is_night == flag
+            np.add.at(H[:, j], hour_of[sel], lengths[sel])
+        day_len = H.sum(axis=0)
+        for i in range(n_sec):
+            rho = 2.0 * radius_h * vis[i] if has_pat else 0.0
+            u_rows, f_rows = [], []
+            for flag in flags:
+                u, f_sum = 0.0, 0.0
+                for st in states:
+                    if has_pat:
+                        pp = pass_p(i, flag, st)
+                        with np.errstate(divide="ignore", invalid="ignore"):
+                            f = np.where(np.isinf(trip), 0.0,
+                                         pass_detection((tau + rho) / trip, pp))
+                    else:
+                        f = 0.0
+                    u = u + st[0] * (1.0 - miss_static(i, flag, st) * (1.0 - f))
+                    f_sum = f_sum + st[0] * f
+                u_rows.append(u + zero)
+                f_rows.append(f_sum + zero)
+            U = np.stack(u_rows)
+            sector_avg.append(day_len @ U / _DAY)
+            pat_avg = pat_avg + weights[i] * (day_len @ np.stack(f_rows)) / _DAY
+            cells.append(H @ U if varies else sector_avg[-1][None, :])
+    else:
+        starts = np.searchsorted(hour_of, np.arange(24))   # hours' first pieces (sorted)
+        for i in range(n_sec):
+            tot = 0.0                      # Σ_states π × ∫ P dt0 per elementary interval
+            pat_tot = 0.0
+            for st in states:
+                wst = st[0]
+                per_night = {}
+                for night_on in sorted(set(is_night.tolist())):
+                    pp = pass_p(i, night_on, st)
+                    per_night[night_on] = (pat_integrals(i, pp), miss_static(i, night_on, st))
+                parts, pparts = [], []
+                for j, ln in enumerate(lengths):
+                    ipat, miss = per_night[bool(is_night[j])]
+                    parts.append(ln - miss * (ln - ipat[j]))
+                    pparts.append(ipat[j])
+                tot = tot + wst * np.stack(np.broadcast_arrays(*parts, zero))[:-1]
+                pat_tot = pat_tot + wst * np.stack(np.broadcast_arrays(*pparts, zero))[:-1]
+            sector_avg.append(tot.sum(axis=0) / _DAY)
+            pat_avg = pat_avg + weights[i] * pat_tot.sum(axis=0) / _DAY
+            # lengths of an hour's pieces sum to 1; every hour has a piece (varies)
+            cells.append(np.add.reduceat(tot, starts, axis=0))
 
     if has_pat:
         out["patrol_detection_probability"] = pat_avg + zero
