@@ -232,6 +232,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: table)")
 
     p = add(
+        "breakeven", help="the value of each uncertain input at which the verdict flips",
+        description="What you must believe: for each input written as a distribution, "
+                    "hold it at one value with every other input at its distribution (the "
+                    "same Monte Carlo draws) and find, by a grid scan and Brent's method, "
+                    "the value at which P(feasible) equals --target. An input whose "
+                    "break-even lies inside its range (the distribution's support; 0.1-99.9%% "
+                    "quantiles where unbounded) can flip the verdict on its own; one without "
+                    "a break-even in its range cannot. Values are in each input's unit "
+                    "(see docs/scenario-reference.md); with --output METRIC, the mean of that "
+                    "metric is matched instead, in its unit.",
+        epilog="example: feasim breakeven scenarios/claims/c02-experts-100k-in-theatre.yaml "
+               "--target 0.5")
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--target", type=float, default=0.5, metavar="P",
+                   help="target P(feasible), in (0, 1) (default: 0.5), or the target mean "
+                        "of --output in its unit")
+    p.add_argument("--output", default="feasible", metavar="NAME",
+                   help="'feasible' (default) or a metric (see 'feasim metrics')")
+    p.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="random seed (default: the scenario's uncertainty.seed)")
+    p.add_argument("--grid", type=_positive_int, default=9, metavar="G",
+                   help="values of each input's range scanned before refining (default: 9)")
+    _add_set(p)
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="output format (default: table)")
+
+    p = add(
         "discover", help="find the input ranges where the plan is feasible (PRIM boxes)",
         description="Scenario discovery: run the analytic model and find, with PRIM "
                     "(Friedman & Fisher 1999), a box of input ranges where the outcome "
@@ -526,6 +555,39 @@ def _cmd_frontier(args) -> int:
     return EXIT_OK
 
 
+def _cmd_breakeven(args) -> int:
+    from .breakeven import breakeven
+
+    scenario = load_scenario(args.file, args.overrides)
+    res = breakeven(scenario, args.target, output=args.output, samples=args.samples,
+                    seed=args.seed, grid=args.grid)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(_finite(res.to_dict()), indent=2, allow_nan=False) + "\n")
+        return EXIT_OK
+    what = "P(feasible)" if res.output == "feasible" else f"mean {res.output}"
+    unit = "" if res.output == "feasible" else f" {METRICS[res.output].unit}"
+    print(f"{scenario.name}: break-even of {what} = {res.target:g}{unit}; "
+          f"{res.samples:,} samples, seed {res.seed}")
+    print(f"{what} with every input at its distribution: {fmt(res.baseline)}{unit}")
+    if not res.inputs:
+        print("no input is written as a distribution: nothing to find a break-even of")
+        return EXIT_OK
+    width = max(len(k) for k in res.inputs)
+    print(f"\n{'input':<{width}}  {'range':>22}  {'break-even':>11}  {'at low':>8}  "
+          f"{'at high':>8}  can flip")
+    for k, b in res.inputs.items():
+        rng = f"{fmt(b.range[0])} – {fmt(b.range[1])}"
+        be = "—" if b.breakeven is None else fmt(b.breakeven)
+        print(f"{k:<{width}}  {rng:>22}  {be:>11}  {fmt(b.output_low):>8}  "
+              f"{fmt(b.output_high):>8}  {'yes' if b.can_flip else 'no'}")
+    hinge = res.hinges_on()
+    print("\nvalues in each input's unit; 'at low' and 'at high': the output with the input "
+          "at the ends of its range")
+    print(("the verdict hinges on: " + ", ".join(hinge)) if hinge else
+          f"no single input flips {what} across {res.target:g} within its range")
+    return EXIT_OK
+
+
 def _cmd_discover(args) -> int:
     from .discovery import prim_result
 
@@ -611,7 +673,7 @@ def _cmd_metrics(args) -> int:
 
 _COMMANDS = {"validate": _cmd_validate, "run": _cmd_run, "simulate": _cmd_simulate,
              "sweep": _cmd_sweep, "sensitivity": _cmd_sensitivity,
-             "frontier": _cmd_frontier, "discover": _cmd_discover, "report": _cmd_report, "schema": _cmd_schema,
+             "frontier": _cmd_frontier, "breakeven": _cmd_breakeven, "discover": _cmd_discover, "report": _cmd_report, "schema": _cmd_schema,
              "metrics": _cmd_metrics}
 
 
