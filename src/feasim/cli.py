@@ -357,8 +357,19 @@ def _cmd_run(args) -> int:
     basis = {"in_theatre": "pledges read as troops in theatre at one time (basis: in_theatre)",
              "committed": "pledges read as total committed incl. rotation (basis: committed)"}
     notes = [basis[scenario.force.basis]]
-    sys.stdout.write(render(result, args.format, scenario.title, notes))
-    _warn_csv(result, args.format)
+    if args.format == "csv":
+        sys.stdout.write(render(result, args.format, scenario.title, notes))
+        _warn_csv(result, args.format)
+        return EXIT_OK
+    from .requirements import requirements, to_table
+
+    reqs = requirements(scenario, result)
+    if args.format == "json":
+        d = result.to_dict()
+        d["requirements"] = _finite({k: r.to_dict() for k, r in reqs.items()})
+        sys.stdout.write(json.dumps(d, indent=2, allow_nan=False) + "\n")
+        return EXIT_OK
+    sys.stdout.write(render(result, args.format, scenario.title, notes) + to_table(reqs, result))
     return EXIT_OK
 
 

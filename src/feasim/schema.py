@@ -209,6 +209,10 @@ class Theatre(_Strict):
     """Depth of the buffer zone in front of the line (km); recorded, not used by the model yet."""
     sectors: tuple[Sector, ...] | None = None
     """Optional sectors; their lengths must sum to ``line_km`` (default: one sector)."""
+    population: NonNegative | None = None
+    """Residents of the zone the force is to secure (persons; omit if unknown). Used only
+    by the population method of the requirements table (20–25 security personnel per
+    1,000 residents, Quinlivan 2003, McGrath 2006)."""
 
 
 # ---------------------------------------------------------------- forces
