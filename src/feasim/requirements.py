@@ -20,7 +20,8 @@ multiplier), with its sources:
     replaced by one force of ``X`` troops in theatre (role line, always honoured)
     and ``X`` is found by bisection (the local ratio never rises with ``X``). Where
     even 10,000,000 troops do not bring the ratio down to the threshold the
-    requirement is unbounded (+inf). Needs an ``adversary`` block.
+    requirement is unbounded (+inf). Needs an ``adversary`` block. Computed on at
+    most ``FORCE_RATIO_SAMPLES`` (10,000) samples: 42 model passes each.
 ``population``
     20–25 security personnel per 1,000 residents (Quinlivan 2003, McGrath 2006;
     :func:`feasim.refdata.rule` ``troops_per_1000_population``), uniform in that
@@ -63,6 +64,9 @@ FORCE_RATIO_MAX = 10_000_000.0
 """Largest force (persons in theatre) the force-ratio method tries."""
 
 _BISECTIONS = 40   # 10,000,000 / 2**40: a thousandth of a person
+
+FORCE_RATIO_SAMPLES = 10_000
+"""At most this many samples for the force-ratio method (each costs 42 model passes)."""
 
 
 def _stats(a: np.ndarray | None) -> dict[str, float] | None:
@@ -148,7 +152,8 @@ def requirements(scenario: Scenario, result: Result | None = None, *,
         tuple({"mission": m.short_name, "density_low": m.density_low,
                "density_high": m.density_high, "sources": list(m.sources)} for m in ms))
 
-    out["force_ratio"] = _force_ratio(scenario, n, seed, rot)
+    out["force_ratio"] = _force_ratio(scenario, min(n, FORCE_RATIO_SAMPLES), seed,
+                                      rot[:FORCE_RATIO_SAMPLES])
 
     rule = refdata.rule("troops_per_1000_population")
     pop = scenario.theatre.population
