@@ -363,14 +363,41 @@ def _cmd_run(args) -> int:
         return EXIT_OK
     from .requirements import requirements, to_table
 
+    from .provenance import provenance, verdict
+
     reqs = requirements(scenario, result)
+    overridden = {o.split("=", 1)[0].strip() for o in (args.overrides or [])}
+    prov = provenance(scenario, args.file)
+    for k in overridden & set(prov):   # a value set on the command line has no source
+        prov[k] = {"source": None, "grade": "assumption"}
+    hinges = _hinges(scenario, result)
+    text = verdict(scenario, result, reqs, hinges, prov)
     if args.format == "json":
         d = result.to_dict()
         d["requirements"] = _finite({k: r.to_dict() for k, r in reqs.items()})
+        d["provenance"] = prov
+        d["verdict"] = text
         sys.stdout.write(json.dumps(d, indent=2, allow_nan=False) + "\n")
         return EXIT_OK
-    sys.stdout.write(render(result, args.format, scenario.title, notes) + to_table(reqs, result))
+    grades: dict[str, int] = {}
+    for v in prov.values():
+        grades[v["grade"]] = grades.get(v["grade"], 0) + 1
+    tally = ", ".join(f"{n} {g}" for g, n in sorted(grades.items())) or "none"
+    sys.stdout.write(render(result, args.format, scenario.title, notes) + to_table(reqs, result)
+                     + f"\nUncertain inputs by grade of their source: {tally}\n"
+                     + f"Verdict: {text}\n")
     return EXIT_OK
+
+
+def _hinges(scenario, result) -> list[str] | None:
+    """Inputs whose break-even of P(feasible) = 0.5 lies in their range (on at most
+    1,000 samples), or None without criteria."""
+    from .breakeven import breakeven
+
+    if not scenario.criteria:
+        return None
+    return breakeven(scenario, 0.5, samples=min(result.samples, 1000),
+                     seed=result.seed).hinges_on()
 
 
 def _cmd_simulate(args) -> int:

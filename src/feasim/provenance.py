@@ -1,0 +1,117 @@
+"""Where each uncertain input comes from, and a plain-language verdict from the numbers.
+
+:func:`provenance` reads the comment written after every uncertain input in the
+scenario file (``troops: {dist: ...}  # C3, T7``): the first known source key
+gives the source and its grade from the reference data (``A``, ``B``, ``C`` or
+``B/C``; a claim id of claims.md gives ``claim``); a comment without a known key,
+or no comment (an input set with ``--set``, a scenario built in Python), gives
+``assumption``. A comment that says "assumption" is an assumption even when it
+also names a source that informed it.
+
+:func:`verdict` writes one or two neutral sentences: what the figure buys (P(feasible)
+and the criterion met least often), what the independent methods say it needs,
+and which inputs it hinges on (break-even values inside their range,
+:mod:`feasim.breakeven`) with their grades.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import refdata
+from .distributions import is_uncertain
+from .output import fmt
+from .results import Result
+from .sampling import quantity_paths
+from .schema import Scenario
+
+__all__ = ["provenance", "verdict"]
+
+_TOKEN = re.compile(r"(?:facts:|claims:)?[A-Z]\d+")
+
+
+def provenance(scenario: Scenario, path: str | Path | None = None,
+               comments: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """``{INPUT_PATH: {"source": KEY or None, "grade": GRADE}}`` for every uncertain input.
+
+    ``comments`` (``--set`` path → comment) default to those of the file at ``path``
+    (:func:`feasim.report.field_comments`); neither: every input is an assumption.
+    """
+    if comments is None:
+        from .report import field_comments
+
+        comments = field_comments(path) if path is not None else {}
+    out: dict[str, dict[str, Any]] = {}
+    for p, v in quantity_paths(scenario):
+        if not is_uncertain(v):
+            continue
+        text = comments.get(p, "")
+        keys = [k for k in _TOKEN.findall(text) if refdata.is_known_source(k)]
+        if not keys or "assumption" in text.lower():
+            out[p] = {"source": keys[0] if keys else None, "grade": "assumption"}
+            continue
+        key = keys[0]
+        prefix, bare = (key.split(":", 1) if ":" in key else (None, key))
+        if prefix != "facts" and bare in refdata.claims():
+            grade = "claim"
+        else:
+            grade = refdata.source(bare).grade
+        out[p] = {"source": key, "grade": grade}
+    return out
+
+
+def verdict(scenario: Scenario, result: Result, requirements: dict | None = None,
+            hinges: list[str] | None = None, prov: dict | None = None) -> str:
+    """One or two sentences, neutral in wording, generated from the numbers."""
+    reading = {"in_theatre": "read as troops in theatre at one time",
+               "committed": "read as the total committed, rotation included"}
+    pledged = float(np.median(np.asarray(result["pledged_troops"], dtype=float)))
+    per_km = np.asarray(result["troops_per_km"], dtype=float)
+    deployed = np.asarray(result["in_theatre_troops"], dtype=float) > 0
+    line_km = scenario.theatre.line_km
+    km = f"{fmt(line_km)} km" if isinstance(line_km, (int, float)) else "the line"
+    if deployed.all():
+        density = f"give {fmt(float(np.median(per_km)))} per km"
+    elif deployed.any():
+        density = (f"give {fmt(float(np.median(per_km[deployed])))} per km where troops "
+                   f"deploy (in {100 * deployed.mean():.1f}% of samples)")
+    else:
+        density = "deploy in no sample"
+    parts = [f"{fmt(pledged)} pledged troops ({reading[scenario.force.basis]}) on {km} "
+             + density]
+    if result.criteria:
+        worst = min(result.criteria.values(), key=lambda c: c.p_met)
+        parts.append(f"and meet every criterion in {100 * result.p_feasible:.1f}% of samples"
+                     + ("" if worst.p_met >= 1 else
+                        f" ({worst.name} is met least often, in {100 * worst.p_met:.1f}%)"))
+    first = " ".join(parts) + "."
+    second = []
+    if requirements:
+        said = []
+        for name, label in (("posture", "the file's posture"), ("analogues", "historical "
+                            "analogues"), ("force_ratio", "the force-ratio method"),
+                            ("population", "the population rule"),
+                            ("published", "published estimates")):
+            r = requirements.get(name)
+            if r is None or not r.applies:
+                continue
+            a = np.asarray(r.in_theatre if scenario.force.basis == "in_theatre"
+                           else r.committed, dtype=float)
+            p50 = float(np.median(a))
+            said.append(f"{label} {'unbounded' if math.isinf(p50) else fmt(p50)}")
+        if said:
+            which = "in theatre" if scenario.force.basis == "in_theatre" else "committed"
+            second.append(f"Median requirement {which}: " + ", ".join(said) + ".")
+    if hinges is not None:
+        if hinges:
+            grades = prov or {}
+            named = [f"{h} ({grades.get(h, {}).get('grade', 'assumption')})" for h in hinges]
+            second.append("The verdict hinges on " + ", ".join(named) + ".")
+        elif result.criteria:
+            second.append("No single uncertain input flips it within its stated range.")
+    return " ".join([first] + second)

@@ -1,0 +1,88 @@
+"""Provenance of every uncertain input and the plain-language verdict."""
+
+from __future__ import annotations
+
+import json
+
+import feasim
+from feasim.cli import main
+from feasim.provenance import provenance, verdict
+from feasim.requirements import requirements
+
+from .conftest import SCENARIOS
+
+C2 = SCENARIOS / "claims" / "c02-experts-100k-in-theatre.yaml"
+
+FILE = """\
+name: prov
+theatre:
+  line_km: {dist: uniform, low: 900, high: 1300}   # U1 (an A source)
+force:
+  basis: in_theatre
+  support_fraction: {dist: uniform, low: 0.4, high: 0.6}   # T7
+contributors:
+  - name: a
+    troops: {dist: uniform, low: 5000, high: 10000}   # C3
+    honour_probability: {dist: uniform, low: 0.5, high: 0.9}
+  - name: b
+    troops: {dist: uniform, low: 1000, high: 2000}   # assumption, informed by T1
+posture:
+  observation_posts: {spacing_km: 5, on_post: 2, radius_km: 2, detection_probability: 0.9}
+criteria:
+  fill_ratio: {min: 1}
+uncertainty: {samples: 300, seed: 1}
+"""
+
+
+def test_grades_from_the_reference_data(tmp_path):
+    f = tmp_path / "prov.yaml"
+    f.write_text(FILE, encoding="utf-8")
+    p = provenance(feasim.load_scenario(f), f)
+    assert p["theatre.line_km"] == {"source": "U1", "grade": "A"}        # facts.md: U1 A
+    assert p["force.support_fraction"] == {"source": "T7", "grade": "B/C"}
+    assert p["contributors[a].troops"] == {"source": "C3", "grade": "claim"}
+    assert p["contributors[a].honour_probability"] == {"source": None, "grade": "assumption"}
+    assert p["contributors[b].troops"] == {"source": "T1", "grade": "assumption"}
+    assert set(p) == {"theatre.line_km", "force.support_fraction", "contributors[a].troops",
+                      "contributors[a].honour_probability", "contributors[b].troops"}
+    # without the file's comments everything is an assumption
+    assert {v["grade"] for v in provenance(feasim.load_scenario(f)).values()} == {"assumption"}
+
+
+def test_shipped_c2():
+    p = provenance(feasim.load_scenario(C2), C2)
+    assert p["adversary.troops"] == {"source": "A1", "grade": "B"}
+    assert p["force.support_fraction"]["grade"] == "assumption"
+    assert p["posture.patrols.detection_probability"]["grade"] == "assumption"
+
+
+def test_verdict_from_the_numbers():
+    s = feasim.load_scenario(C2)
+    r = feasim.evaluate(s, samples=1000, seed=1)
+    text = verdict(s, r, requirements(s, r), ["posture.patrols.detection_probability"],
+                   provenance(s, C2))
+    assert text.startswith("100,000 pledged troops (read as troops in theatre at one time) "
+                           "on 1,200 km give 83.3 per km")
+    assert f"{100 * r.p_feasible:.1f}% of samples" in text
+    assert "the file's posture 23,676" in text
+    assert "hinges on posture.patrols.detection_probability (assumption)" in text
+    for word in ("enough", "too few", "too many", "insufficient", "unrealistic"):
+        assert word not in text.lower()
+    none = verdict(s, r, None, [], None)
+    assert "No single uncertain input flips it" in none and "requirement" not in none
+
+
+def test_cli_json_and_table(capsys):
+    assert main(["run", str(C2), "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["provenance"]["adversary.troops"]["grade"] == "B"
+    assert "hinges on posture.patrols.detection_probability" in d["verdict"]
+    # a value set on the command line has no source
+    assert main(["run", str(C2), "--format", "json", "--set",
+                 "adversary.troops={dist: uniform, low: 600000, high: 800000}"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["provenance"]["adversary.troops"] == {"source": None, "grade": "assumption"}
+    assert main(["run", str(C2)]) == 0
+    out = capsys.readouterr().out
+    assert "Uncertain inputs by grade of their source: 1 B, 9 assumption" in out
+    assert out.rstrip().splitlines()[-1].startswith("Verdict: 100,000 pledged troops")
