@@ -151,9 +151,7 @@ def breakeven(scenario: Scenario, target: float = 0.5, *, output: str = "feasibl
     seed = int(seed if seed is not None else u.seed)
     dists = {p: v for p, v in quantity_paths(scenario) if is_uncertain(v)}
     d = AnalyticModel().draws(scenario, n=n, rng=seed)
-    base = {k: np.asarray(v, dtype=float) for k, v in d.values.items()
-            if isinstance(v, np.ndarray)}
-    base.update({k: np.asarray(v, dtype=float) for k, v in d.events.items()})
+    base = d.inputs()
 
     def value(inputs) -> float:
         r = model.evaluate(scenario, inputs, n=n, rng=seed)

@@ -191,9 +191,7 @@ def _force_ratio(scenario: Scenario, n: int, seed: int, rot: np.ndarray) -> Requ
         "force.basis": "in_theatre"})
     model = AnalyticModel()
     d = model.draws(one, n=n, rng=seed)
-    base = {k: np.asarray(v, dtype=float) for k, v in d.values.items()
-            if isinstance(v, np.ndarray)}
-    base.update({k: np.asarray(v, dtype=float) for k, v in d.events.items()})
+    base = d.inputs()
     limit = np.broadcast_to(np.asarray(d["adversary.breakthrough_ratio"], dtype=float), (n,))
     key = "contributors[requirement].troops"
 

@@ -80,6 +80,15 @@ class Draws:
         """Paths whose values vary between samples."""
         return [p for p, v in self.values.items() if isinstance(v, np.ndarray)]
 
+    def inputs(self) -> dict[str, np.ndarray]:
+        """The drawn values that vary and the event uniforms, as ``inputs`` of
+        :meth:`feasim.models.Model.evaluate`: evaluating them gives these samples back,
+        and replacing one column holds that input fixed with the others as drawn."""
+        out = {p: np.asarray(v, dtype=float) for p, v in self.values.items()
+               if isinstance(v, np.ndarray)}
+        out.update({k: np.asarray(v, dtype=float) for k, v in self.events.items()})
+        return out
+
 
 WARNING_EVENT = "event:adversary.warning"
 """The uniform that decides whether the attack's build-up is detected (warning given)."""
