@@ -514,3 +514,37 @@ def test_import_without_matplotlib_and_no_pyplot(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "d.png").stat().st_size > 10_000
+
+
+def test_density_chart_requirement_by_method(c2):
+    """Each applicable method's median requirement ÷ the line, at the scenario's line."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from feasim.requirements import requirements
+
+    s, r = c2
+    reqs = requirements(s, r)
+    fig = plots.density_chart(s, r, requirements=reqs)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    ax = fig.axes[0]
+    drawn = []
+    for method, req in reqs.items():
+        lines = by_gid(ax.lines, f"requirement:{method}")
+        med = float(np.median(req.in_theatre)) if req.applies else 0.0
+        if med > 0:
+            (line,) = lines
+            assert line.get_xdata()[0] == 1200
+            assert line.get_ydata()[0] == pytest.approx(med / 1200)
+            assert texts(ax, f"requirement:{method}")
+            drawn.append(method)
+        else:
+            assert not lines   # not applicable (population) or no need (force ratio): none
+    assert drawn == ["posture", "analogues", "published"]
+    renderer = canvas.get_renderer()
+    boxes = [Text.get_window_extent(t, renderer) for t in ax.texts
+             if (t.get_gid() or "").startswith(("mission:", "claim:", "scenario", "requirement:"))]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)

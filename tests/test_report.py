@@ -47,8 +47,13 @@ def test_write_report_html_is_self_contained_and_markdown_has_its_figures(tmp_pa
         assert path.exists() and path.stat().st_size > 5000
         assert f"](figures/{key}.png)" in md
     for heading in ("## Verdict", "## In historical context", "## Minimum force", "## Inputs",
+                    "## Requirement by method", "## Provenance of the uncertain inputs",
                     "## Sources and notes", "## What this report does not say"):
         assert heading in md
+    assert "100,000 pledged troops (read as troops in theatre at one time) on 1,200 km" in md
+    for method in ("posture", "analogues", "force_ratio", "population", "published"):
+        assert f"| {method} |" in md, method
+    assert "| adversary.troops | A1 | B |" in md
     # the verdict quotes the run it drew on: the same run as feasim.evaluate gives
     p = feasim.evaluate(feasim.load_scenario(C2), samples=300).p_feasible
     assert 0 < p < 1 and rep.result.p_feasible == p

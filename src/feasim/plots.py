@@ -387,7 +387,7 @@ def _iso_lines(ax: Axes, xlim: tuple[float, float], ylim: tuple[float, float],
 
 def density_chart(scenario: Scenario | None = None, result: Result | None = None, *,
                   claims: Sequence[str] = ("C2", "C3", "C4"), iso_lines: bool = True,
-                  ax: Axes | None = None) -> Figure:
+                  ax: Axes | None = None, requirements: Any = None) -> Figure:
     """Troops per km of line against line length, with history and the claims.
 
     Both axes are logarithmic. Drawn:
@@ -422,6 +422,11 @@ def density_chart(scenario: Scenario | None = None, result: Result | None = None
         Draw the lines of constant total strength.
     ax:
         Axes to draw into; a new 8 × 6 inch figure if None.
+    requirements:
+        The result of :func:`feasim.requirements.requirements` for ``scenario``: each
+        method's median requirement in theatre ÷ the scenario's line is drawn as a
+        bar at that line (gid ``requirement:<method>``), so the claim sits against
+        every method.
 
     Returns
     -------
@@ -548,6 +553,26 @@ def density_chart(scenario: Scenario | None = None, result: Result | None = None
         labels.insert(0, _Label(line, y, text, "scenario",
                                 color="#8f2f00", weight="bold", pad=5.0,
                                 prefer=(1, 7, 5, 3, 6, 0, 2, 4)))
+
+    # ---- requirement by method, at the scenario's line
+    if requirements and scen is not None:
+        line = scen[1]
+        first = True
+        for method, req in requirements.items():
+            if not req.applies:
+                continue
+            p50 = float(np.median(np.asarray(req.in_theatre, dtype=float)))
+            if not (math.isfinite(p50) and p50 > 0):
+                continue
+            y = p50 / line
+            art = ax.plot([line], [y], marker="_", ms=22, mew=2.2, color="#5a5a5a", ls="none",
+                          zorder=4, label="requirement by method (median)" if first else None)
+            first = False
+            art[0].set_gid(f"requirement:{method}")
+            obstacles.append(_point_box(ax, line, y, 11))
+            labels.append(_Label(line, y, f"{method.replace('_', ' ')} {_density_text(y)} /km",
+                                 f"requirement:{method}", color="#3a3a3a",
+                                 prefer=(3, 2, 1, 0, 4, 5, 6, 7)))
 
     legend = ax.legend(loc="upper right", fontsize=7.5, framealpha=0.92, borderpad=0.6)
     obstacles.append(tuple(legend.get_window_extent(_renderer(fig)).extents))

@@ -274,8 +274,51 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                            f"samples, seed {result.seed}; feasim {__version__}.")
     sections.append(head)
     sections.append(_verdict(scenario, result))
+    from .provenance import provenance, verdict as plain_verdict
+    from .requirements import METHODS, requirements, _stats
 
-    figures["density"] = plots.density_chart(scenario, result)
+    reqs = requirements(scenario, result)
+    prov = provenance(scenario, comments=comments)
+    hinges = None
+    if scenario.criteria:
+        from .breakeven import breakeven
+
+        hinges = breakeven(scenario, 0.5, samples=min(result.samples, 1000),
+                           seed=result.seed).hinges_on()
+    sections[-1].paragraphs.insert(0, plain_verdict(scenario, result, reqs, hinges, prov))
+    claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
+    claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
+    req_rows = []
+    for name in METHODS:
+        r = reqs[name]
+        if not r.applies:
+            req_rows.append([name, "not applicable", "", "", r.note])
+            continue
+        a, c = _stats(r.in_theatre), _stats(r.committed)
+        req_rows.append([name, fmt(a["p50"]), f"{fmt(a['p05'])} – {fmt(a['p95'])}",
+                         fmt(c["p50"]), ", ".join(r.sources) or r.note])
+    sections.append(_Section(
+        "Requirement by method",
+        paragraphs=[f"What independent ways of sizing a force say the line needs, in persons "
+                    f"(docs/model.md §10). The claim: {fmt(claim_in)} in theatre, "
+                    f"{fmt(claim_c)} committed (medians)."],
+        table=(["method", "in theatre p50", "5–95% range", "committed p50", "sources"],
+               req_rows)))
+    grades: dict[str, int] = {}
+    for v in prov.values():
+        grades[v["grade"]] = grades.get(v["grade"], 0) + 1
+    if prov:
+        sections.append(_Section(
+            "Provenance of the uncertain inputs",
+            paragraphs=["Grade of the first source named beside each input written as a "
+                        "distribution (A official or peer-reviewed, B reputable secondary, "
+                        "C aggregator; 'assumption' where the file says so or names no "
+                        "source): " + ", ".join(f"{n} {g}" for g, n in sorted(grades.items()))
+                        + "."],
+            table=(["input", "source", "grade"],
+                   [[k, v["source"] or "", v["grade"]] for k, v in prov.items()])))
+
+    figures["density"] = plots.density_chart(scenario, result, requirements=reqs)
     sections.append(_Section(
         "In historical context", figure="density",
         caption="Troops per km of line against line length (log scales): historical missions "
