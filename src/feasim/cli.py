@@ -114,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
     p.add_argument("--seed", type=_seed, metavar="S",
                    help="random seed (default: the scenario's uncertainty.seed)")
+    p.add_argument("--mission", choices=["monitoring", "interposition", "deterrence", "defence"],
+                   help="run with this mission type's posture preset instead of the file's "
+                        "posture (counts per 100 km of the line; criteria on outputs the "
+                        "preset does not model are dropped, and the output says so)")
     p.add_argument("--sampler", choices=["lhs", "random"],
                    help="Latin hypercube or plain random (default: the scenario's)")
     _add_set(p)
@@ -353,10 +357,19 @@ def _cmd_validate(args) -> int:
 
 def _cmd_run(args) -> int:
     scenario = load_scenario(args.file, args.overrides)
+    dropped: list[str] = []
+    if args.mission:
+        from .presets import under_mission
+
+        scenario, dropped = under_mission(scenario, args.mission)
     result = evaluate(scenario, samples=args.samples, seed=args.seed, sampler=args.sampler)
     basis = {"in_theatre": "pledges read as troops in theatre at one time (basis: in_theatre)",
              "committed": "pledges read as total committed incl. rotation (basis: committed)"}
     notes = [basis[scenario.force.basis]]
+    if args.mission:
+        notes.append(f"posture: the {args.mission} preset (feasim.presets), not the file's"
+                     + (f"; criteria dropped (the preset does not model them): "
+                        f"{', '.join(dropped)}" if dropped else ""))
     if args.format == "csv":
         sys.stdout.write(render(result, args.format, scenario.title, notes))
         _warn_csv(result, args.format)

@@ -373,8 +373,18 @@ def _apply_overrides(data: Any, overrides: Iterable[str] | Mapping[str, Any]):
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
-    """Plain data (JSON/YAML-ready) that validates back to an equal scenario."""
-    return scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    """Plain data (JSON/YAML-ready) that validates back to an equal scenario.
+
+    With a ``mission`` preset the posture is written as what it adds to the preset, so
+    that the preset's counts follow a changed line length.
+    """
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if scenario.mission is not None:
+        from .presets import _line_mean, posture_overrides
+
+        line = _line_mean(data["theatre"]["line_km"])
+        data["posture"] = posture_overrides(scenario.mission, line, data.get("posture", {}))
+    return data
 
 
 def with_overrides(scenario: Scenario, overrides: Iterable[str] | Mapping[str, Any]) -> Scenario:

@@ -570,6 +570,14 @@ class Scenario(_Strict):
     """Named conditions and their probabilities (probability, or a distribution of it)."""
     contributors: tuple[Contributor, ...]
     """Contributors and their pledges (at least one)."""
+    mission: Literal["monitoring", "interposition", "deterrence", "defence"] | None = None
+    """Posture preset to start from (``feasim.presets``; docs/model.md §11): the fields
+    written under ``posture`` override it and ``null`` removes a block; counts per 100 km
+    follow ``theatre.line_km``. Omit for a posture written in full."""
+    mission_types: tuple[Literal["monitoring", "interposition", "deterrence", "defence"],
+                         ...] = ()
+    """Mission types the claim's sources could mean; ``feasim run --mission TYPE`` runs
+    the scenario with that preset instead of its own posture."""
     posture: Posture = Posture()
     """Desired posture on the line."""
     incursions: Incursions = Incursions()
@@ -592,6 +600,13 @@ class Scenario(_Strict):
     """Simulation settings."""
     uncertainty: UncertaintySettings = UncertaintySettings()
     """Monte Carlo settings."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        from .presets import apply_preset
+
+        return apply_preset(data)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
