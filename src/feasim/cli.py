@@ -314,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
     p.add_argument("--seed", type=_seed, metavar="S",
                    help="random seed (default: the scenario's uncertainty.seed)")
+    p.add_argument("--mission", choices=["monitoring", "interposition", "deterrence", "defence"],
+                   help="report on the scenario with this mission type's posture preset "
+                        "instead of its own posture (docs/model.md §11)")
     p.add_argument("--probability", type=_probability, default=0.9, metavar="P",
                    help="target P(feasible) of the minimum-force search (default: 0.9)")
     _add_set(p)
@@ -681,7 +684,7 @@ def _cmd_report(args) -> int:
     out = args.out or f"feasim-out/{scenario.name}-report"
     rep = write_report(args.file, out, simulate=args.simulate, sensitivity=args.sensitivity,
                        samples=args.samples, seed=args.seed, overrides=args.overrides,
-                       probability=args.probability)
+                       probability=args.probability, mission=args.mission)
     print(f"wrote {rep.html} (self-contained) and {rep.markdown} "
           f"(with {len(rep.figures)} figures in {rep.markdown.parent / 'figures'})")
     for note in rep.notes:

@@ -82,7 +82,8 @@ def verdict(scenario: Scenario, result: Result, requirements: dict | None = None
                    f"deploy (in {100 * deployed.mean():.1f}% of samples)")
     else:
         density = "deploy in no sample"
-    parts = [f"{fmt(pledged)} pledged troops ({reading[scenario.force.basis]}) on {km} "
+    under = f" under the {scenario.mission} preset posture" if scenario.mission else ""
+    parts = [f"{fmt(pledged)} pledged troops ({reading[scenario.force.basis]}) on {km}{under} "
              + density]
     if result.criteria:
         worst = min(result.criteria.values(), key=lambda c: c.p_met)

@@ -220,7 +220,8 @@ def _baseline_line(scenario: Scenario) -> float | None:
 def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                  simulate: bool = False, sensitivity: str | None = None,
                  samples: int | None = None, seed: int | None = None,
-                 overrides=(), probability: float = 0.9, progress: bool | None = False
+                 overrides=(), probability: float = 0.9, progress: bool | None = False,
+                 mission: str | None = None
                  ) -> Report:
     """Write ``report.html`` and ``report.md`` (with ``figures/*.png``) to ``out_dir``.
 
@@ -239,6 +240,9 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         Monte Carlo samples and seed (default: the scenario's).
     probability:
         Target P(feasible) of the minimum-force search.
+    mission:
+        A mission type (``monitoring``, ``interposition``, ``deterrence``, ``defence``):
+        report on the scenario with that posture preset instead of its own.
     """
     from . import plots
     from .loader import load_scenario, with_overrides
@@ -250,6 +254,14 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         comments = field_comments(src)
     elif overrides:
         scenario = with_overrides(scenario, overrides)
+    mission_note = None
+    if mission is not None:
+        from .presets import under_mission
+
+        scenario, dropped = under_mission(scenario, mission)
+        mission_note = (f"The posture is the {mission} preset (docs/model.md §11), not the "
+                        "file's" + (f"; criteria it cannot model were dropped: "
+                                    f"{', '.join(dropped)}" if dropped else "") + ".")
     if sensitivity is not None and sensitivity not in ("tornado", "morris", "sobol"):
         raise FeasimError(f"sensitivity must be tornado, morris or sobol; got {sensitivity!r}")
     out = Path(out_dir)
@@ -272,6 +284,8 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     head.paragraphs.append(f"Troop figures are read as {basis} (force.basis: "
                            f"{scenario.force.basis}). Analytic model, {result.samples:,} "
                            f"samples, seed {result.seed}; feasim {__version__}.")
+    if mission_note:
+        head.paragraphs.append(mission_note)
     sections.append(head)
     sections.append(_verdict(scenario, result))
     from .provenance import provenance, verdict as plain_verdict
