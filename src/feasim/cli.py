@@ -21,6 +21,7 @@ from .errors import FeasimError, ScenarioError
 from .loader import load_scenario
 from .metrics import GROUPS, METRICS
 from .output import fmt, render
+from .presets import MISSIONS
 from .schema import Scenario
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
     p.add_argument("--seed", type=_seed, metavar="S",
                    help="random seed (default: the scenario's uncertainty.seed)")
-    p.add_argument("--mission", choices=["monitoring", "interposition", "deterrence", "defence"],
+    p.add_argument("--mission", choices=MISSIONS,
                    help="run with this mission type's posture preset instead of the file's "
                         "posture (counts per 100 km of the line; criteria on outputs the "
                         "preset does not model are dropped, and the output says so)")
@@ -314,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
     p.add_argument("--seed", type=_seed, metavar="S",
                    help="random seed (default: the scenario's uncertainty.seed)")
-    p.add_argument("--mission", choices=["monitoring", "interposition", "deterrence", "defence"],
+    p.add_argument("--mission", choices=MISSIONS,
                    help="report on the scenario with this mission type's posture preset "
                         "instead of its own posture (docs/model.md §11)")
     p.add_argument("--probability", type=_probability, default=0.9, metavar="P",

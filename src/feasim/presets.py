@@ -15,13 +15,16 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import typing
 from typing import Any
 
 import yaml
 
+from .schema import MissionType
+
 __all__ = ["MISSIONS", "presets", "preset_posture", "apply_preset", "posture_overrides"]
 
-MISSIONS = ("monitoring", "interposition", "deterrence", "defence")
+MISSIONS: tuple[str, ...] = typing.get_args(MissionType)
 
 
 @functools.lru_cache(maxsize=1)

@@ -549,6 +549,10 @@ class UncertaintySettings(_Strict):
 # ---------------------------------------------------------------- scenario
 
 
+MissionType = Literal["monitoring", "interposition", "deterrence", "defence"]
+"""Mission types with a posture preset (``feasim.presets``)."""
+
+
 class Scenario(_Strict):
     """A claim written as a runnable deployment scenario."""
 
@@ -570,12 +574,11 @@ class Scenario(_Strict):
     """Named conditions and their probabilities (probability, or a distribution of it)."""
     contributors: tuple[Contributor, ...]
     """Contributors and their pledges (at least one)."""
-    mission: Literal["monitoring", "interposition", "deterrence", "defence"] | None = None
+    mission: MissionType | None = None
     """Posture preset to start from (``feasim.presets``; docs/model.md §11): the fields
     written under ``posture`` override it and ``null`` removes a block; counts per 100 km
     follow ``theatre.line_km``. Omit for a posture written in full."""
-    mission_types: tuple[Literal["monitoring", "interposition", "deterrence", "defence"],
-                         ...] = ()
+    mission_types: tuple[MissionType, ...] = ()
     """Mission types the claim's sources could mean; ``feasim run --mission TYPE`` runs
     the scenario with that preset instead of its own posture."""
     posture: Posture = Posture()
