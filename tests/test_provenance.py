@@ -86,3 +86,27 @@ def test_cli_json_and_table(capsys):
     out = capsys.readouterr().out
     assert "Uncertain inputs by grade of their source: 1 B, 9 assumption" in out
     assert out.rstrip().splitlines()[-1].startswith("Verdict: 100,000 pledged troops")
+
+
+def test_criteria_hinges_from_the_tornado(tmp_path, capsys):
+    from feasim.provenance import criteria_hinges
+
+    from .test_breakeven import POSTS
+
+    # troops uniform(100, 1000): the tornado moves them from 145 to 955 persons, across
+    # the 376 in theatre that fill the posture (by hand, see test_breakeven)
+    s = feasim.parse_scenario(POSTS)
+    h = criteria_hinges(s, {"contributors[a].troops": {"source": "C3", "grade": "claim"}})
+    (only,) = h["fill_ratio"]
+    assert only["input"] == "contributors[a].troops" and only["grade"] == "claim"
+    assert only["low"] < 1 <= only["high"]
+    narrow = feasim.parse_scenario(POSTS.replace("low: 100, high: 1000", "low: 400, high: 1000"))
+    assert criteria_hinges(narrow, {}) == {"fill_ratio": []}
+    c2 = feasim.load_scenario(C2)
+    hinged = criteria_hinges(c2, provenance(c2, C2))
+    assert [x["input"] for x in hinged["detection_probability_worst"]] == \
+        ["posture.patrols.detection_probability"]
+    assert hinged["response_hours_p90"] == []
+    assert main(["run", str(C2), "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["criteria_hinges"]["detection_probability_worst"][0]["grade"] == "assumption"

@@ -380,7 +380,7 @@ def _cmd_run(args) -> int:
         return EXIT_OK
     from .requirements import requirements, to_table
 
-    from .provenance import provenance, verdict
+    from .provenance import criteria_hinges, provenance, verdict
 
     reqs = requirements(scenario, result)
     overridden = {o.split("=", 1)[0].strip() for o in (args.overrides or [])}
@@ -393,6 +393,7 @@ def _cmd_run(args) -> int:
         d = result.to_dict()
         d["requirements"] = _finite({k: r.to_dict() for k, r in reqs.items()})
         d["provenance"] = prov
+        d["criteria_hinges"] = _finite(criteria_hinges(scenario, prov))
         d["verdict"] = text
         sys.stdout.write(json.dumps(d, indent=2, allow_nan=False) + "\n")
         return EXIT_OK
@@ -400,9 +401,15 @@ def _cmd_run(args) -> int:
     for v in prov.values():
         grades[v["grade"]] = grades.get(v["grade"], 0) + 1
     tally = ", ".join(f"{n} {g}" for g, n in sorted(grades.items())) or "none"
+    hinged = {k: v for k, v in criteria_hinges(scenario, prov).items() if v}
+    lines = "".join(f"  {k}: " + ", ".join(f"{h['input']} ({h['grade']})" for h in v) + "\n"
+                    for k, v in hinged.items())
+    hinge_text = ("Criteria that one input can take across its threshold (tornado, 5th to "
+                  "95th percentile, the others at their medians):\n" + lines) if hinged else \
+        "No criterion is taken across its threshold by one input alone (tornado).\n"
     sys.stdout.write(render(result, args.format, scenario.title, notes) + to_table(reqs, result)
                      + f"\nUncertain inputs by grade of their source: {tally}\n"
-                     + f"Verdict: {text}\n")
+                     + hinge_text + f"Verdict: {text}\n")
     return EXIT_OK
 
 

@@ -116,3 +116,39 @@ def verdict(scenario: Scenario, result: Result, requirements: dict | None = None
         elif result.criteria:
             second.append("No single uncertain input flips it within its stated range.")
     return " ".join([first] + second)
+
+
+def criteria_hinges(scenario: Scenario, prov: dict[str, dict[str, Any]]
+                    ) -> dict[str, list[dict[str, Any]]]:
+    """Per criterion, the inputs (with their grades) on which it hinges, from the
+    tornado ranking (:func:`feasim.sensitivity.analyse`, method ``tornado``): an input
+    hinges a criterion when moving it from its 5th to its 95th percentile, the others
+    at their medians, takes the criterion's metric across its threshold. Event inputs
+    (``event:conditions.X``) take the grade of the condition's probability. A criterion
+    whose metric the tornado cannot rank (unbounded or never varying at the medians)
+    gets an empty list."""
+    from .errors import FeasimError
+    from .sensitivity import analyse
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, crit in scenario.criteria.items():
+        out[name] = []
+        try:
+            t = analyse(scenario, "tornado", output=name)
+        except (FeasimError, ValueError):
+            continue
+        bound = crit.min if crit.min is not None else crit.max
+
+        def met(v: float) -> bool:
+            return v >= bound if crit.min is not None else v <= bound
+
+        for f in t.to_dict()["factors"]:
+            lo, hi = f["low"], f["high"]
+            if lo is None or hi is None or met(lo) == met(hi):
+                continue
+            key = f["factor"]
+            base = key.split(":", 1)[1].removesuffix(".honour") if key.startswith("event:") \
+                else key
+            grade = prov.get(base, {}).get("grade", "assumption")
+            out[name].append({"input": key, "grade": grade, "low": lo, "high": hi})
+    return out

@@ -331,6 +331,15 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                         + "."],
             table=(["input", "source", "grade"],
                    [[k, v["source"] or "", v["grade"]] for k, v in prov.items()])))
+        from .provenance import criteria_hinges
+
+        hinged = {k: v for k, v in criteria_hinges(scenario, prov).items() if v}
+        sections[-1].paragraphs.append(
+            ("Criteria that one input can take across its threshold (tornado: the input "
+             "from its 5th to its 95th percentile, the others at their medians): "
+             + "; ".join(f"{k}: " + ", ".join(f"{h['input']} ({h['grade']})" for h in v)
+                         for k, v in hinged.items()) + ".") if hinged else
+            "No criterion is taken across its threshold by one input alone (tornado).")
 
     figures["density"] = plots.density_chart(scenario, result, requirements=reqs)
     sections.append(_Section(
