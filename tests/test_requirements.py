@@ -123,3 +123,24 @@ def test_cli_json_and_table_on_every_claim_file(capsys):
     out = capsys.readouterr().out
     assert "Requirement by method" in out and "  analogues" in out and "  published" in out
     assert "claim: 100,000 in theatre, 300,000 committed" in out
+
+
+def test_analogues_add_area_densities_where_a_zone_is_stated():
+    # a 1 km line with a 1 km deep zone: line densities (persons/km) and area densities
+    # (persons/km²) both come out as persons, over 1 km and 1 km²
+    s = scenario_from(POSTS, {"theatre.line_km": 1, "theatre.buffer_depth_km": 1})
+    r = requirements(s)["analogues"]
+    line = [m for m in refdata.missions() if m.has_line and m.comparable]
+    zone = [m for m in refdata.missions() if m.area_km2]
+    assert {m.short_name for m in zone} == {"UNIFIL", "UNFICYP", "KFOR"}
+    ranges = [(m.strength_low / (m.density_line_km or m.line_km_high),
+               m.strength_high / (m.density_line_km or m.line_km_low)) for m in line]
+    ranges += [(m.strength_low / m.area_km2, m.strength_high / m.area_km2) for m in zone]
+    x = r.in_theatre
+    inside = np.zeros(x.size, dtype=bool)
+    for lo, hi in ranges:
+        inside |= (x >= lo - 1e-9) & (x <= hi + 1e-9)
+    assert inside.all()
+    expected = np.mean([(lo + hi) / 2 for lo, hi in ranges])
+    assert abs(x.mean() - expected) < 4 * x.std() / np.sqrt(x.size)
+    assert sum("area_density_low" in p for p in r.points) == 3 and "area densities" in r.note

@@ -12,7 +12,10 @@ multiplier), with its sources:
     Historical missions whose line density compares with a line-holding force
     (:func:`feasim.refdata.missions` with comparability ``comparable`` or
     ``upper_bound``): a mission drawn with equal weight, a density uniform in its
-    range (persons per km), times the line length.
+    range (persons per km), times the line length. Where the scenario states a zone
+    (``theatre.buffer_depth_km`` > 0), the missions that held a zone of known area
+    (UNIFIL, UNFICYP, KFOR) join the draw with their area densities (persons per
+    km²) times the zone, line × depth.
 ``force_ratio``
     The coalition strength in theatre that keeps the local force ratio at the point
     of attack at or below ``adversary.breakthrough_ratio``, given the host, the
@@ -144,13 +147,29 @@ def requirements(scenario: Scenario, result: Result | None = None, *,
         "the posture written in the scenario (its troop-to-task); see its notes for sources")
 
     ms = [m for m in refdata.missions() if m.has_line and m.comparable]
-    dens = _mixture([(m.density_low, m.density_high) for m in ms], n, rng)
-    src = tuple(dict.fromkeys(k for m in ms for k in m.sources))
+    depth = np.broadcast_to(np.asarray(d["theatre.buffer_depth_km"], dtype=float), (n,))
+    zones = [m for m in refdata.missions() if m.area_km2] if np.all(depth > 0) else []
+    # One reading per mission and measure: a line density × the line, or (where the
+    # scenario states a zone depth) an area density × the zone, line × depth.
+    ranges = [(m.density_low, m.density_high) for m in ms] + \
+             [(m.area_density_low, m.area_density_high) for m in zones]
+    pick = rng.integers(0, len(ranges), size=n)
+    lo = np.array([r[0] for r in ranges])[pick]
+    hi = np.array([r[1] for r in ranges])[pick]
+    dens = lo + (hi - lo) * rng.random(n)
+    size = np.where(pick < len(ms), line, line * depth)
+    src = tuple(dict.fromkeys(k for m in ms + zones for k in m.sources))
+    note = f"{len(ms)} missions' line densities (persons/km) × the line; IFOR's is an upper bound"
+    if zones:
+        note += (f"; and {len(zones)} missions' area densities (persons/km²) × the zone, "
+                 "theatre.line_km × theatre.buffer_depth_km")
     out["analogues"] = Requirement(
-        "analogues", dens * line, dens * line * rot, src,
-        f"{len(ms)} missions' line densities (persons/km) × the line; IFOR's is an upper bound",
+        "analogues", dens * size, dens * size * rot, src, note,
         tuple({"mission": m.short_name, "density_low": m.density_low,
-               "density_high": m.density_high, "sources": list(m.sources)} for m in ms))
+               "density_high": m.density_high, "sources": list(m.sources)} for m in ms)
+        + tuple({"mission": m.short_name, "area_density_low": m.area_density_low,
+                 "area_density_high": m.area_density_high, "sources": list(m.sources)}
+                for m in zones))
 
     out["force_ratio"] = _force_ratio(scenario, min(n, FORCE_RATIO_SAMPLES), seed,
                                       rot[:FORCE_RATIO_SAMPLES])
