@@ -206,7 +206,8 @@ class Theatre(_Strict):
     line_km: Positive
     """Length of the line (km)."""
     buffer_depth_km: NonNegative = 0.0
-    """Depth of the buffer zone in front of the line (km); recorded, not used by the model yet."""
+    """Depth of the buffer zone in front of the line (km); the models do not use it, the
+    analogues requirement does (zone area = line × depth)."""
     sectors: tuple[Sector, ...] | None = None
     """Optional sectors; their lengths must sum to ``line_km`` (default: one sector)."""
     population: NonNegative | None = None
