@@ -39,8 +39,9 @@ def test_grades_from_the_reference_data(tmp_path):
     f.write_text(FILE, encoding="utf-8")
     p = provenance(feasim.load_scenario(f), f)
     assert p["theatre.line_km"] == {"source": "U1", "grade": "A"}        # facts.md: U1 A
-    assert p["force.support_fraction"] == {"source": "T7", "grade": "B/C"}
-    assert p["contributors[a].troops"] == {"source": "C3", "grade": "claim"}
+    assert p["force.support_fraction"] == {"source": "T7", "grade": "C", "grade_as_stated": "B/C"}
+    assert p["contributors[a].troops"] == {"source": "C3", "grade": "C", "claim": True}
+    assert {v["grade"] for v in p.values()} <= {"A", "B", "C", "assumption"}   # the contract
     assert p["contributors[a].honour_probability"] == {"source": None, "grade": "assumption"}
     assert p["contributors[b].troops"] == {"source": "T1", "grade": "assumption"}
     assert set(p) == {"theatre.line_km", "force.support_fraction", "contributors[a].troops",
@@ -96,9 +97,9 @@ def test_criteria_hinges_from_the_tornado(tmp_path, capsys):
     # troops uniform(100, 1000): the tornado moves them from 145 to 955 persons, across
     # the 376 in theatre that fill the posture (by hand, see test_breakeven)
     s = feasim.parse_scenario(POSTS)
-    h = criteria_hinges(s, {"contributors[a].troops": {"source": "C3", "grade": "claim"}})
+    h = criteria_hinges(s, {"contributors[a].troops": {"source": "C3", "grade": "C"}})
     (only,) = h["fill_ratio"]
-    assert only["input"] == "contributors[a].troops" and only["grade"] == "claim"
+    assert only["input"] == "contributors[a].troops" and only["grade"] == "C"
     assert only["low"] < 1 <= only["high"]
     narrow = feasim.parse_scenario(POSTS.replace("low: 100, high: 1000", "low: 400, high: 1000"))
     assert criteria_hinges(narrow, {}) == {"fill_ratio": []}

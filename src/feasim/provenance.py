@@ -2,8 +2,10 @@
 
 :func:`provenance` reads the comment written after every uncertain input in the
 scenario file (``troops: {dist: ...}  # C3, T7``): the first known source key
-gives the source and its grade from the reference data (``A``, ``B``, ``C`` or
-``B/C``; a claim id of claims.md gives ``claim``); a comment without a known key,
+gives the source and its grade from the reference data (``A``, ``B`` or ``C``;
+facts.md's split ``B/C`` counts as ``C`` and is kept as ``grade_as_stated``; a claim
+id of claims.md, the claim under test, is graded ``C`` and marked ``"claim": true``);
+a comment without a known key,
 or no comment (an input set with ``--set``, a scenario built in Python), gives
 ``assumption``. A comment that says "assumption" is an assumption even when it
 also names a source that informed it.
@@ -58,10 +60,14 @@ def provenance(scenario: Scenario, path: str | Path | None = None,
         key = keys[0]
         prefix, bare = (key.split(":", 1) if ":" in key else (None, key))
         if prefix != "facts" and bare in refdata.claims():
-            grade = "claim"
-        else:
-            grade = refdata.source(bare).grade
+            # the claim under test, quoted from its (often partisan) source: graded C
+            out[p] = {"source": key, "grade": "C", "claim": True}
+            continue
+        stated = refdata.source(bare).grade
+        grade = "C" if stated == "B/C" else stated   # the lower of a split grade
         out[p] = {"source": key, "grade": grade}
+        if stated != grade:
+            out[p]["grade_as_stated"] = stated
     return out
 
 
