@@ -34,6 +34,17 @@ host: {troops: 80000, line_fraction: 0.4, effectiveness: 1.5}
 """
 
 
+def _is_equal_mixture(x, ranges):
+    """Every value inside one of the ranges, and the mean that of an equal-weight mixture
+    of uniforms over them (within 4 standard errors)."""
+    inside = np.zeros(x.size, dtype=bool)
+    for lo, hi in ranges:
+        inside |= (x >= lo - 1e-9) & (x <= hi + 1e-9)
+    assert inside.all()
+    expected = np.mean([(lo + hi) / 2 for lo, hi in ranges])
+    assert abs(x.mean() - expected) < 4 * x.std() / np.sqrt(x.size)
+
+
 def test_posture_by_hand():
     r = requirements(scenario_from(POSTS))["posture"]
     need = 100 / 5 * 2 * 4.7 / (1 - 0.5)          # 20 posts x 2 x 4.7, half of it support
@@ -50,13 +61,7 @@ def test_analogues_reproduce_the_missions_densities():
         lo_km = m.density_line_km or m.line_km_high
         hi_km = m.density_line_km or m.line_km_low
         ranges.append((m.strength_low / lo_km, m.strength_high / hi_km))
-    x = r.in_theatre
-    inside = np.zeros(x.size, dtype=bool)
-    for lo, hi in ranges:
-        inside |= (x >= lo - 1e-9) & (x <= hi + 1e-9)
-    assert inside.all()
-    expected = np.mean([(lo + hi) / 2 for lo, hi in ranges])
-    assert abs(x.mean() - expected) < 4 * x.std() / np.sqrt(x.size)
+    _is_equal_mixture(r.in_theatre, ranges)
     unifil = next(p for p in r.points if p["mission"] == "UNIFIL")
     assert unifil["density_low"] == pytest.approx(7730 / 120)
     assert unifil["density_high"] == pytest.approx(10500 / 120)
@@ -136,11 +141,5 @@ def test_analogues_add_area_densities_where_a_zone_is_stated():
     ranges = [(m.strength_low / (m.density_line_km or m.line_km_high),
                m.strength_high / (m.density_line_km or m.line_km_low)) for m in line]
     ranges += [(m.strength_low / m.area_km2, m.strength_high / m.area_km2) for m in zone]
-    x = r.in_theatre
-    inside = np.zeros(x.size, dtype=bool)
-    for lo, hi in ranges:
-        inside |= (x >= lo - 1e-9) & (x <= hi + 1e-9)
-    assert inside.all()
-    expected = np.mean([(lo + hi) / 2 for lo, hi in ranges])
-    assert abs(x.mean() - expected) < 4 * x.std() / np.sqrt(x.size)
+    _is_equal_mixture(r.in_theatre, ranges)
     assert sum("area_density_low" in p for p in r.points) == 3 and "area densities" in r.note
