@@ -65,7 +65,7 @@ def test_analogues_reproduce_the_missions_densities():
     unifil = next(p for p in r.points if p["mission"] == "UNIFIL")
     assert unifil["density_low"] == pytest.approx(7730 / 120)
     assert unifil["density_high"] == pytest.approx(10500 / 120)
-    assert np.allclose(r.committed, 3 * x)
+    assert np.allclose(r.committed, 3 * r.in_theatre)
 
 
 def test_force_ratio_by_hand():
