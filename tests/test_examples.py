@@ -37,6 +37,13 @@ EXPECTED = {
         "83 /km is inside UNIFIL's 64–88 /km range",
         "[troops deploy in 12.1% of samples]",
     ],
+    "what_a_claim_needs.py": [
+        "c02-experts-100k-in-theatre: requirement by method (persons, medians)",
+        "posture            23,676      71,028",
+        "the claim         100,000     300,000",
+        "interposition posture needs    67,855 in theatre; P(feasible) = 0.0%",
+        "posture.patrols.detection_probability: 0.389 (range 0.3 to 0.8)",
+    ],
     "coalition_uncertain_pledges.py": [
         "P(feasible) = 11.7%",
         "troops in theatre on day 90: p05 3,000, p50 18,739, p95 27,938 persons",
