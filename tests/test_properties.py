@@ -192,3 +192,30 @@ def test_simulation_identical_for_any_number_of_workers(seed, reps):
     one = simulate(s, workers=1).to_dict()
     two = simulate(s, workers=2).to_dict()
     assert one == two
+
+
+@FAST
+@given(scenarios(), st.sampled_from([None, "monitoring", "interposition", "deterrence",
+                                     "defence"]))
+def test_run_with_requirements_verdict_and_presets_exits_0_or_2(tmp_path_factory, data, mission):
+    """feasim run (requirements, provenance, break-even, tornado hinges) on any valid
+    scenario, with or without a mission preset: exit 0 or 2, never a crash."""
+    import contextlib
+    import io
+
+    from feasim.cli import main
+
+    f = tmp_path_factory.mktemp("run") / "s.yaml"
+    f.write_text(feasim.dump_scenario(feasim.validate_data(data)), encoding="utf-8")
+    args = ["run", str(f), "--samples", "8", "--format", "json"]
+    if mission:
+        args += ["--mission", mission]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    assert code in (0, 2), err.getvalue()
+    if code == 0:
+        import json
+
+        d = json.loads(out.getvalue())
+        assert {"requirements", "provenance", "verdict"} <= set(d)
