@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 import pytest
 
 import feasim
@@ -124,3 +126,16 @@ def test_cli_json_contract_table_and_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "strictly between 0 and 1" in err and "Traceback" not in err
     assert main(["breakeven", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_lognormal_range_is_its_quantiles_not_its_unreached_support():
+    # a lognormal's support is (0, inf): the range is its 0.1% and 99.9% quantiles
+    from scipy import stats
+
+    s = scenario_from(POSTS, {"contributors[a].troops":
+                              {"dist": "lognormal", "mean": 500, "sd": 150}})
+    b = breakeven(s).inputs["contributors[a].troops"]
+    sigma2 = np.log(1 + (150 / 500) ** 2)
+    ref = stats.lognorm(s=np.sqrt(sigma2), scale=500 / np.sqrt(1 + (150 / 500) ** 2))
+    assert b.range == pytest.approx((ref.ppf(1e-3), ref.ppf(1 - 1e-3)), rel=1e-6)
+    assert b.breakeven == pytest.approx(REQUIRED, abs=1e-3)

@@ -111,3 +111,31 @@ def test_criteria_hinges_from_the_tornado(tmp_path, capsys):
     assert main(["run", str(C2), "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["criteria_hinges"]["detection_probability_worst"][0]["grade"] == "assumption"
+
+
+def test_any_changed_input_loses_the_file_source_and_hinges_grade_honour(capsys):
+    from feasim.provenance import criteria_hinges
+
+    # the index form of --set is caught too: the value differs from the file's
+    assert main(["run", str(C2), "--format", "json", "--samples", "64", "--set",
+                 "contributors[0].troops={dist: uniform, low: 50000, high: 150000}"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    key = "contributors[Force per C2 (contributors unspecified)].troops"
+    assert d["provenance"][key] == {"source": None, "grade": "assumption"}
+    # an honour event takes the grade of the contributor's honour_probability
+    from .test_breakeven import POSTS
+
+    s = feasim.parse_scenario(POSTS.replace("    troops: {dist: uniform, low: 100, high: 1000}",
+                                            "    troops: 2000\n    honour_probability: "
+                                            "{dist: uniform, low: 0.3, high: 0.9}"))
+    h = criteria_hinges(s, {"contributors[a].honour_probability": {"source": "U1", "grade": "A"}})
+    assert [(x["input"], x["grade"]) for x in h["fill_ratio"]] == \
+        [("event:contributors[a].honour", "A")]
+
+
+def test_mission_run_applies_posture_overrides_and_names_the_preset(capsys):
+    assert main(["run", str(C2), "--mission", "interposition", "--samples", "32",
+                 "--set", "posture.patrols.teams=10", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["metrics"]["patrol_teams_required"]["mean"] == 10
+    assert "the interposition preset's posture" in d["verdict"]

@@ -143,3 +143,9 @@ def test_analogues_add_area_densities_where_a_zone_is_stated():
     ranges += [(m.strength_low / m.area_km2, m.strength_high / m.area_km2) for m in zone]
     _is_equal_mixture(r.in_theatre, ranges)
     assert sum("area_density_low" in p for p in r.points) == 3 and "area densities" in r.note
+
+
+def test_force_ratio_without_attackers_asks_for_nothing():
+    # no attackers at the point of attack and no host: the ratio is 0/0, the need 0
+    s = scenario_from(RATIO, {"adversary.troops": 0, "host": None, "uncertainty.samples": 20})
+    assert np.all(requirements(s)["force_ratio"].in_theatre == 0)

@@ -4,8 +4,8 @@ For each input written as a distribution, :func:`breakeven` holds it fixed at a
 value ``x`` while every other input keeps its distribution (the same Monte Carlo
 draws at every ``x``: common random numbers) and finds the ``x`` at which
 P(feasible), or the mean of a chosen metric, equals a target. The answer is read
-against the input's stated range (the distribution's support; its 0.1% and 99.9%
-quantiles where the support is unbounded):
+against the input's stated range (the distribution's support where it reaches
+its ends; its 0.1% and 99.9% quantiles otherwise, e.g. for a lognormal):
 
 - a break-even **inside** the range means the verdict hinges on what one
   believes about that input (``can_flip`` is true);
@@ -99,10 +99,13 @@ def _finite(x: float) -> float | None:
 
 
 def _range(dist) -> tuple[float, float]:
+    """The support where the distribution reaches its ends (uniform, PERT, ...), else the
+    0.1% and 99.9% quantiles (a lognormal's support (0, inf) is never reached)."""
     lo, hi = dist.support()
-    if not math.isfinite(lo):
+    lo_in, hi_in = dist.attains()
+    if not (math.isfinite(lo) and lo_in):
         lo = float(dist.ppf(np.array([1e-3]))[0])
-    if not math.isfinite(hi):
+    if not (math.isfinite(hi) and hi_in):
         hi = float(dist.ppf(np.array([1 - 1e-3]))[0])
     return float(lo), float(hi)
 
@@ -119,7 +122,8 @@ def breakeven(scenario: Scenario, target: float = 0.5, *, output: str = "feasibl
         0.5), the metric's unit otherwise.
     output:
         ``feasible`` (P(feasible), needs criteria) or a metric name (the mean of
-        its finite values over the samples).
+        its finite values over the samples: unbounded and undefined samples are
+        left out, so a metric that is unbounded in some samples is read on the rest).
     samples, seed:
         Monte Carlo samples and seed (default: the scenario's ``uncertainty``).
     grid:

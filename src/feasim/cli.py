@@ -242,8 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "hold it at one value with every other input at its distribution (the "
                     "same Monte Carlo draws) and find, by a grid scan and Brent's method, "
                     "the value at which P(feasible) equals --target. An input whose "
-                    "break-even lies inside its range (the distribution's support; 0.1-99.9%% "
-                    "quantiles where unbounded) can flip the verdict on its own; one without "
+                    "break-even lies inside its range (the distribution's support where it reaches "
+                    "its ends, else its 0.1-99.9%% quantiles) can flip the verdict on its own; one without "
                     "a break-even in its range cannot. Values are in each input's unit "
                     "(see docs/scenario-reference.md); with --output METRIC, the mean of that "
                     "metric is matched instead, in its unit.",
@@ -363,9 +363,12 @@ def _cmd_run(args) -> int:
     scenario = load_scenario(args.file, args.overrides)
     dropped: list[str] = []
     if args.mission:
+        from .loader import with_overrides
         from .presets import under_mission
 
         scenario, dropped = under_mission(scenario, args.mission)
+        if args.overrides:   # --set applies to the preset's posture too
+            scenario = with_overrides(scenario, args.overrides)
     result = evaluate(scenario, samples=args.samples, seed=args.seed, sampler=args.sampler)
     basis = {"in_theatre": "pledges read as troops in theatre at one time (basis: in_theatre)",
              "committed": "pledges read as total committed incl. rotation (basis: committed)"}
@@ -383,10 +386,8 @@ def _cmd_run(args) -> int:
     from .provenance import criteria_hinges, provenance, verdict
 
     reqs = requirements(scenario, result)
-    overridden = {o.split("=", 1)[0].strip() for o in (args.overrides or [])}
-    prov = provenance(scenario, args.file)
-    for k in overridden & set(prov):   # a value set on the command line has no source
-        prov[k] = {"source": None, "grade": "assumption"}
+    # an input changed on the command line (or by a preset) no longer has the file's source
+    prov = provenance(scenario, args.file, baseline=load_scenario(args.file))
     hinges = _hinges(scenario, result)
     text = verdict(scenario, result, reqs, hinges, prov)
     if args.format == "json":

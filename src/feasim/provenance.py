@@ -38,19 +38,27 @@ _TOKEN = re.compile(r"(?:facts:|claims:)?[A-Z]\d+")
 
 
 def provenance(scenario: Scenario, path: str | Path | None = None,
-               comments: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+               comments: dict[str, str] | None = None,
+               baseline: Scenario | None = None) -> dict[str, dict[str, Any]]:
     """``{INPUT_PATH: {"source": KEY or None, "grade": GRADE}}`` for every uncertain input.
 
     ``comments`` (``--set`` path → comment) default to those of the file at ``path``
     (:func:`feasim.report.field_comments`); neither: every input is an assumption.
+    ``baseline`` is the scenario as the file writes it: an input whose value differs
+    from it (changed with ``--set``, in whatever path form) no longer has the file's
+    source and is an assumption.
     """
     if comments is None:
         from .report import field_comments
 
         comments = field_comments(path) if path is not None else {}
+    written = dict(quantity_paths(baseline)) if baseline is not None else None
     out: dict[str, dict[str, Any]] = {}
     for p, v in quantity_paths(scenario):
         if not is_uncertain(v):
+            continue
+        if written is not None and written.get(p) != v:
+            out[p] = {"source": None, "grade": "assumption"}
             continue
         text = comments.get(p, "")
         keys = [k for k in _TOKEN.findall(text) if refdata.is_known_source(k)]
@@ -100,7 +108,9 @@ def verdict(scenario: Scenario, result: Result, requirements: dict | None = None
     second = []
     if requirements:
         said = []
-        for name, label in (("posture", "the file's posture"), ("analogues", "historical "
+        own = f"the {scenario.mission} preset's posture" if scenario.mission else \
+            "the file's posture"
+        for name, label in (("posture", own), ("analogues", "historical "
                             "analogues"), ("force_ratio", "the force-ratio method"),
                             ("population", "the population rule"),
                             ("published", "published estimates")):
@@ -132,7 +142,8 @@ def criteria_hinges(scenario: Scenario, prov: dict[str, dict[str, Any]]
     at their medians, takes the criterion's metric across its threshold. Event inputs
     (``event:conditions.X``) take the grade of the condition's probability. A criterion
     whose metric the tornado cannot rank (unbounded or never varying at the medians)
-    gets an empty list."""
+    gets an empty list. Honour events take the grade of the contributor's
+    ``honour_probability``."""
     from .errors import FeasimError
     from .sensitivity import analyse
 
@@ -153,8 +164,11 @@ def criteria_hinges(scenario: Scenario, prov: dict[str, dict[str, Any]]
             if lo is None or hi is None or met(lo) == met(hi):
                 continue
             key = f["factor"]
-            base = key.split(":", 1)[1].removesuffix(".honour") if key.startswith("event:") \
-                else key
+            base = key
+            if key.startswith("event:"):
+                base = key.split(":", 1)[1]
+                if base.endswith(".honour"):
+                    base = base.removesuffix(".honour") + ".honour_probability"
             grade = prov.get(base, {}).get("grade", "assumption")
             out[name].append({"input": key, "grade": grade, "low": lo, "high": hi})
     return out

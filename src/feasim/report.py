@@ -248,8 +248,10 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     from .loader import load_scenario, with_overrides
 
     comments: dict[str, str] = {}
+    written = None
     if isinstance(scenario, (str, Path)):
         src = Path(scenario)
+        written = load_scenario(src)
         scenario = load_scenario(src, list(overrides))
         comments = field_comments(src)
     elif overrides:
@@ -259,6 +261,8 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         from .presets import under_mission
 
         scenario, dropped = under_mission(scenario, mission)
+        if overrides:   # --set applies to the preset's posture too
+            scenario = with_overrides(scenario, overrides)
         mission_note = (f"The posture is the {mission} preset (docs/model.md §11), not the "
                         "file's" + (f"; criteria it cannot model were dropped: "
                                     f"{', '.join(dropped)}" if dropped else "") + ".")
@@ -292,7 +296,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     from .requirements import METHODS, requirements, _stats
 
     reqs = requirements(scenario, result)
-    prov = provenance(scenario, comments=comments)
+    prov = provenance(scenario, comments=comments, baseline=written)
     hinges = None
     if scenario.criteria:
         from .breakeven import breakeven

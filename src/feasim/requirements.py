@@ -218,12 +218,16 @@ def _force_ratio(scenario: Scenario, n: int, seed: int, rot: np.ndarray) -> Requ
         r = model.evaluate(one, {**base, key: x}, n=n)
         return np.asarray(r["local_force_ratio"], dtype=float)
 
+    def within(x: np.ndarray) -> np.ndarray:
+        # an undefined ratio (no attackers at the point of attack) asks for nothing
+        return ~(ratio(x) > limit)
+
     lo, hi = np.zeros(n), np.full(n, FORCE_RATIO_MAX)
-    ok_zero = ratio(lo) <= limit
-    ok_max = ratio(hi) <= limit
+    ok_zero = within(lo)
+    ok_max = within(hi)
     for _ in range(_BISECTIONS):
         mid = 0.5 * (lo + hi)
-        ok = ratio(mid) <= limit
+        ok = within(mid)
         hi = np.where(ok, mid, hi)
         lo = np.where(ok, lo, mid)
     x = np.where(ok_zero, 0.0, np.where(ok_max, hi, np.inf))
