@@ -382,47 +382,31 @@ def _cmd_run(args) -> int:
         _warn_csv(result, args.format)
         return EXIT_OK
     from .requirements import requirements, to_table
-
-    from .provenance import criteria_hinges, provenance, verdict
+    from .provenance import (criteria_hinges, grade_tally, hinge_list, provenance, verdict,
+                             verdict_hinges)
 
     reqs = requirements(scenario, result)
     # an input changed on the command line (or by a preset) no longer has the file's source
     prov = provenance(scenario, args.file, baseline=load_scenario(args.file))
-    hinges = _hinges(scenario, result)
-    text = verdict(scenario, result, reqs, hinges, prov)
+    text = verdict(scenario, result, reqs, verdict_hinges(scenario, result), prov)
+    hinges = criteria_hinges(scenario, prov)
     if args.format == "json":
         d = result.to_dict()
         d["requirements"] = _finite({k: r.to_dict() for k, r in reqs.items()})
         d["provenance"] = prov
-        d["criteria_hinges"] = _finite(criteria_hinges(scenario, prov))
+        d["criteria_hinges"] = _finite(hinges)
         d["verdict"] = text
         sys.stdout.write(json.dumps(d, indent=2, allow_nan=False) + "\n")
         return EXIT_OK
-    grades: dict[str, int] = {}
-    for v in prov.values():
-        grades[v["grade"]] = grades.get(v["grade"], 0) + 1
-    tally = ", ".join(f"{n} {g}" for g, n in sorted(grades.items())) or "none"
-    hinged = {k: v for k, v in criteria_hinges(scenario, prov).items() if v}
-    lines = "".join(f"  {k}: " + ", ".join(f"{h['input']} ({h['grade']})" for h in v) + "\n"
-                    for k, v in hinged.items())
+    hinged = {k: v for k, v in hinges.items() if v}
+    lines = "".join(f"  {k}: {hinge_list(v)}\n" for k, v in hinged.items())
     hinge_text = ("Criteria that one input can take across its threshold (tornado, 5th to "
                   "95th percentile, the others at their medians):\n" + lines) if hinged else \
         "No criterion is taken across its threshold by one input alone (tornado).\n"
     sys.stdout.write(render(result, args.format, scenario.title, notes) + to_table(reqs, result)
-                     + f"\nUncertain inputs by grade of their source: {tally}\n"
+                     + f"\nUncertain inputs by grade of their source: {grade_tally(prov)}\n"
                      + hinge_text + f"Verdict: {text}\n")
     return EXIT_OK
-
-
-def _hinges(scenario, result) -> list[str] | None:
-    """Inputs whose break-even of P(feasible) = 0.5 lies in their range (on at most
-    1,000 samples), or None without criteria."""
-    from .breakeven import breakeven
-
-    if not scenario.criteria:
-        return None
-    return breakeven(scenario, 0.5, samples=min(result.samples, 1000),
-                     seed=result.seed).hinges_on()
 
 
 def _cmd_simulate(args) -> int:

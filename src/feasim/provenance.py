@@ -172,3 +172,28 @@ def criteria_hinges(scenario: Scenario, prov: dict[str, dict[str, Any]]
             grade = prov.get(base, {}).get("grade", "assumption")
             out[name].append({"input": key, "grade": grade, "low": lo, "high": hi})
     return out
+
+
+def verdict_hinges(scenario: Scenario, result: Result) -> list[str] | None:
+    """Inputs whose break-even of P(feasible) = 0.5 lies inside their range (on at most
+    1,000 of the result's samples, its seed), or None when the scenario has no criteria:
+    what :func:`verdict` says the verdict hinges on."""
+    from .breakeven import breakeven
+
+    if not scenario.criteria:
+        return None
+    return breakeven(scenario, 0.5, samples=min(result.samples, 1000),
+                     seed=result.seed).hinges_on()
+
+
+def grade_tally(prov: dict[str, dict[str, Any]]) -> str:
+    """``"1 B, 9 assumption"``: the uncertain inputs counted by grade, or ``"none"``."""
+    grades: dict[str, int] = {}
+    for v in prov.values():
+        grades[v["grade"]] = grades.get(v["grade"], 0) + 1
+    return ", ".join(f"{n} {g}" for g, n in sorted(grades.items())) or "none"
+
+
+def hinge_list(hinges: list[dict[str, Any]]) -> str:
+    """``"input (grade), ..."`` for one criterion's entry of :func:`criteria_hinges`."""
+    return ", ".join(f"{h['input']} ({h['grade']})" for h in hinges)

@@ -292,18 +292,14 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         head.paragraphs.append(mission_note)
     sections.append(head)
     sections.append(_verdict(scenario, result))
-    from .provenance import provenance, verdict as plain_verdict
+    from .provenance import (criteria_hinges, grade_tally, hinge_list, provenance,
+                             verdict as plain_verdict, verdict_hinges)
     from .requirements import METHODS, requirements, _stats
 
     reqs = requirements(scenario, result)
     prov = provenance(scenario, comments=comments, baseline=written)
-    hinges = None
-    if scenario.criteria:
-        from .breakeven import breakeven
-
-        hinges = breakeven(scenario, 0.5, samples=min(result.samples, 1000),
-                           seed=result.seed).hinges_on()
-    sections[-1].paragraphs.insert(0, plain_verdict(scenario, result, reqs, hinges, prov))
+    sections[-1].paragraphs.insert(0, plain_verdict(scenario, result, reqs,
+                                                    verdict_hinges(scenario, result), prov))
     claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
     claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
     req_rows = []
@@ -322,27 +318,21 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                     f"{fmt(claim_c)} committed (medians)."],
         table=(["method", "in theatre p50", "5–95% range", "committed p50", "sources"],
                req_rows)))
-    grades: dict[str, int] = {}
-    for v in prov.values():
-        grades[v["grade"]] = grades.get(v["grade"], 0) + 1
     if prov:
         sections.append(_Section(
             "Provenance of the uncertain inputs",
             paragraphs=["Grade of the first source named beside each input written as a "
                         "distribution (A official or peer-reviewed, B reputable secondary, "
                         "C aggregator; 'assumption' where the file says so or names no "
-                        "source): " + ", ".join(f"{n} {g}" for g, n in sorted(grades.items()))
-                        + "."],
+                        "source): " + grade_tally(prov) + "."],
             table=(["input", "source", "grade"],
                    [[k, v["source"] or "", v["grade"]] for k, v in prov.items()])))
-        from .provenance import criteria_hinges
-
         hinged = {k: v for k, v in criteria_hinges(scenario, prov).items() if v}
         sections[-1].paragraphs.append(
             ("Criteria that one input can take across its threshold (tornado: the input "
              "from its 5th to its 95th percentile, the others at their medians): "
-             + "; ".join(f"{k}: " + ", ".join(f"{h['input']} ({h['grade']})" for h in v)
-                         for k, v in hinged.items()) + ".") if hinged else
+             + "; ".join(f"{k}: {hinge_list(v)}" for k, v in hinged.items()) + ".")
+            if hinged else
             "No criterion is taken across its threshold by one input alone (tornado).")
 
     figures["density"] = plots.density_chart(scenario, result, requirements=reqs)
