@@ -72,6 +72,14 @@ def _probability(text: str) -> float:
     return value
 
 
+def _add_samples_seed(p: argparse.ArgumentParser) -> None:
+    """--samples N and --seed S of the analytic model, defaulting to the scenario's."""
+    p.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
+    p.add_argument("--seed", type=_seed, metavar="S",
+                   help="random seed (default: the scenario's uncertainty.seed)")
+
+
 def _add_set(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="K=V",
                    help="override a field by dotted path before running, e.g. "
@@ -111,10 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: feasim run scenarios/claims/c02-experts-100k-in-theatre.yaml "
                "--set posture.patrols.teams=120 --format json")
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("--samples", type=_positive_int, metavar="N",
-                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
-    p.add_argument("--seed", type=_seed, metavar="S",
-                   help="random seed (default: the scenario's uncertainty.seed)")
+    _add_samples_seed(p)
     p.add_argument("--mission", choices=MISSIONS,
                    help="run with this mission type's posture preset instead of the file's "
                         "posture (counts per 100 km of the line; criteria on outputs the "
@@ -224,10 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="values of --over, comma-separated (in the field's unit)")
     vals.add_argument("--range", dest="value_range", metavar="LO:HI:N",
                       help="N evenly spaced values of --over from LO to HI")
-    p.add_argument("--samples", type=_positive_int, metavar="N",
-                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
-    p.add_argument("--seed", type=_seed, metavar="S",
-                   help="random seed (default: the scenario's uncertainty.seed)")
+    _add_samples_seed(p)
     p.add_argument("--tol", type=_positive_float, default=1e-3, metavar="T",
                    help="relative precision of the minimum (default: 0.001)")
     p.add_argument("--max-scale", type=_positive_float, default=1000.0, metavar="X",
@@ -255,10 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "of --output in its unit")
     p.add_argument("--output", default="feasible", metavar="NAME",
                    help="'feasible' (default) or a metric (see 'feasim metrics')")
-    p.add_argument("--samples", type=_positive_int, metavar="N",
-                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
-    p.add_argument("--seed", type=_seed, metavar="S",
-                   help="random seed (default: the scenario's uncertainty.seed)")
+    _add_samples_seed(p)
     p.add_argument("--grid", type=_positive_int, default=9, metavar="G",
                    help="values of each input's range scanned before refining (default: 9)")
     _add_set(p)
@@ -311,10 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also run the simulation (its settings from the scenario)")
     p.add_argument("--sensitivity", choices=["tornado", "morris", "sobol"], metavar="METHOD",
                    help="also rank the inputs: tornado, morris or sobol")
-    p.add_argument("--samples", type=_positive_int, metavar="N",
-                   help="Monte Carlo samples (default: the scenario's uncertainty.samples)")
-    p.add_argument("--seed", type=_seed, metavar="S",
-                   help="random seed (default: the scenario's uncertainty.seed)")
+    _add_samples_seed(p)
     p.add_argument("--mission", choices=MISSIONS,
                    help="report on the scenario with this mission type's posture preset "
                         "instead of its own posture (docs/model.md §11)")
