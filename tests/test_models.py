@@ -236,8 +236,8 @@ def test_simulation_identical_on_serial_and_process_executors(scen):
 
 FORBIDDEN = ("feasim.analytic", "feasim.simulation.engine", "feasim.simulation.runner",
              "feasim.model")
-CONSUMERS = ["sweep/__init__.py", "sweep/evaluate.py", "sweep/runner.py", "sweep/spec.py",
-             "sweep/store.py", "sensitivity.py", "frontier.py", "report.py", "cli.py",
+CONSUMERS = ["sweep/__init__.py", "sweep/evaluate.py", "sweep/runner.py", "sweep/result.py",
+             "sweep/spec.py", "sweep/store.py", "sensitivity.py", "frontier.py", "report.py", "cli.py",
              "discovery.py"]
 
 
