@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from ..progress import Progress
 from .evaluate import ChunkTask, evaluate_chunk, model_for
-from ..executors import make_executor
+from ..executors import ExecutorFailed, make_executor
 from .spec import Sweep
 from .result import SweepResult
 from .store import ChunkStore
@@ -53,6 +54,12 @@ def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
     -----
     The same sweep gives the same rows whatever the executor and worker count.
     A point that fails is recorded with its error and the sweep goes on.
+    ``out`` is locked for the run (a second run on it is a StoreError). On
+    resume, chunks that fail verification (checksum, rows, points) are deleted
+    and computed again; they are listed on stderr and in the result's
+    ``repaired`` (``[(chunk name, why), ...]``). Executor failures (lost Dask
+    workers, a killed worker process) are an :class:`~feasim.executors.ExecutorFailed`
+    saying how to resume.
     """
     store = ChunkStore(out)
     info = {"name": sweep.spec.name, "fingerprint": sweep.fingerprint(),
@@ -60,14 +67,32 @@ def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
             "chunk_points": sweep.chunk_points, "outputs": sweep.outputs,
             "parameters": sweep.names, "model": sweep.model,
             "spec": sweep.spec.model_dump(mode="json")}
-    done = store.open(info, resume)
-    todo = [k for k in range(sweep.n_chunks) if k not in done]
-    finished_points = sum(np.subtract(*sweep.chunk_bounds(k)[::-1]) for k in done)
-    ex = make_executor(executor, workers, scheduler)
-    with Progress(sweep.n_points, f"sweep {sweep.spec.name}", "points",
-                  enabled=progress, initial=int(finished_points)) as bar:
-        with ex:
-            for task, columns in ex.imap_unordered(evaluate_chunk, _tasks(sweep, todo)):
-                store.write(task.index, columns)
-                bar.update(len(columns["point"]))
-    return SweepResult(out, computed=len(todo), skipped=len(done))
+    try:  # the folder is locked from open() until close(), also on an exception
+        done = store.open(info, resume, bounds=sweep.chunk_bounds)
+        if store.repaired:
+            shown = ", ".join(f"{name} ({why})" for name, why in store.repaired)
+            n = len(store.repaired)
+            print(f"feasim: repaired {n} chunk{'s' if n != 1 else ''} in {out} (deleted, "
+                  f"computed again): {shown}", file=sys.stderr)
+        todo = [k for k in range(sweep.n_chunks) if k not in done]
+        finished_points = sum(np.subtract(*sweep.chunk_bounds(k)[::-1]) for k in done)
+        ex = make_executor(executor, workers, scheduler)
+        written = len(done)
+        with Progress(sweep.n_points, f"sweep {sweep.spec.name}", "points",
+                      enabled=progress, initial=int(finished_points)) as bar:
+            try:
+                with ex:
+                    for task, columns in ex.imap_unordered(evaluate_chunk,
+                                                           _tasks(sweep, todo)):
+                        store.write(task.index, columns)
+                        written += 1
+                        bar.update(len(columns["point"]))
+            except ExecutorFailed as exc:
+                raise type(exc)(f"{exc}; {written} of {sweep.n_chunks} chunks are saved in "
+                                f"{out}: run the sweep again with --resume to compute the "
+                                "rest") from None
+    finally:
+        store.close()
+    result = SweepResult(out, computed=len(todo), skipped=len(done))
+    result.repaired = list(store.repaired)
+    return result
