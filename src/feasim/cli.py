@@ -421,6 +421,7 @@ def _cmd_simulate(args) -> int:
 
 def _cmd_sweep(args) -> int:
     from .sweep import load_sweep, run_sweep
+    from .sweep.stats import split_column, stat_unit
 
     sweep = load_sweep(args.file)
     if args.scheduler and args.executor != "dask":
@@ -450,7 +451,8 @@ def _cmd_sweep(args) -> int:
     width = max(len(n) for n in summary["outputs"]) + 2
     print(f"\n{'output':<{width}} {'min':>11} {'median':>11} {'max':>11}  unit")
     for name, st in summary["outputs"].items():
-        unit = METRICS[name].unit if name in METRICS else "probability"
+        metric, stat = split_column(name)
+        unit = stat_unit(METRICS[metric].unit, stat) if metric in METRICS else "probability"
         if st is None:
             print(f"{name:<{width}} {'n/a':>11} {'n/a':>11} {'n/a':>11}  {unit}")
         else:

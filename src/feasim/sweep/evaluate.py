@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import traceback
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ from ..loader import with_overrides
 from ..models import AnalyticModel, FunctionModel, Model, SimulationModel
 from ..results import Result
 from ..schema import Scenario, point_problems
+from .stats import reduce_stat, split_column
 
 __all__ = ["ChunkTask", "evaluate_chunk", "model_for"]
 
@@ -55,12 +55,6 @@ class ChunkTask:
     @property
     def kind(self) -> str:
         return self.model.method
-
-
-def _nanmean(a: np.ndarray, axis: int) -> np.ndarray:
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
-        return np.nanmean(a, axis=axis)
 
 
 def _groups(task: ChunkTask) -> list[tuple[tuple, np.ndarray]]:
@@ -189,10 +183,18 @@ def _simulation(task: ChunkTask, scen: Scenario, idx: np.ndarray,
 
 
 def _per_point(task: ChunkTask, r: Result, points: int, each: int) -> dict[str, np.ndarray]:
-    """A Result over ``points × each`` samples reduced to one row per point: output
-    means over the samples where defined, and the share meeting every criterion."""
-    rows = {name: _nanmean(r[name].reshape(points, each), 1) if name in r.metrics
-            else np.full(points, np.nan) for name in task.outputs}
+    """A Result over ``points × each`` samples reduced to one row per point: each
+    column's statistic of its output (a bare name: the mean over the samples where
+    defined; see :mod:`feasim.sweep.stats`), and the share meeting every criterion."""
+    rows = {}
+    for column in task.outputs:
+        name, stat = split_column(column)
+        if name not in r.metrics:
+            rows[column] = np.full(points, np.nan)
+            continue
+        crit = r.criteria.get(name)
+        met = crit.met.reshape(points, each) if crit is not None else None
+        rows[column] = reduce_stat(r[name].reshape(points, each), stat, met)
     rows["p_feasible"] = r.feasible.reshape(points, each).mean(axis=1) \
         if r.criteria else np.full(points, np.nan)
     return rows

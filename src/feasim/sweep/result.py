@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ..errors import MissingDependency
 from .store import ChunkStore
 
-__all__ = ["SweepResult"]
+__all__ = ["SweepResult", "column_summary"]
 
 
 class SweepResult:
@@ -34,22 +37,140 @@ class SweepResult:
         df = self.to_dataframe()
         return df[df["error"].notna()]
 
+    # ------------------------------------------------------------ lazy reading
+
+    def files(self) -> list[Path]:
+        """The chunk files, in point order (stray files in the folder are ignored)."""
+        return sorted(p for p in self.store.chunks.glob("part-*.parquet")
+                      if _CHUNK.fullmatch(p.name))
+
+    def dataset(self):
+        """The rows as a lazy ``pyarrow.dataset.Dataset`` (nothing is read until asked).
+
+        Filter and project without loading the sweep::
+
+            ds = result.dataset()
+            ds.to_table(columns=["theatre.line_km", "p_feasible"],
+                        filter=pc.field("p_feasible") > 0.9)
+        """
+        import pyarrow.dataset as pads
+
+        return pads.dataset([str(p) for p in self.files()], format="parquet")
+
+    def to_dask(self, columns: list[str] | None = None):
+        """The rows as a lazy Dask DataFrame, one partition per chunk (needs ``feasim[dask]``)."""
+        try:
+            import dask.dataframe as dd
+        except ImportError as exc:  # pragma: no cover - depends on environment
+            raise MissingDependency("to_dask needs Dask: pip install 'feasim[dask]'") from exc
+        return dd.read_parquet([str(p) for p in self.files()], columns=columns)
+
+    def _column(self, name: str) -> Iterator[np.ndarray]:
+        """One column, chunk by chunk, as float arrays (memory: one chunk)."""
+        import pyarrow.parquet as pq
+
+        for p in self.files():
+            col = pq.read_table(p, columns=[name]).column(name)
+            yield np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
+
     def summary(self) -> dict[str, Any]:
-        """Counts and, per output, min / median / max over the points that ran."""
+        """Counts and, per output column, min / median / max over the points that ran.
+
+        Streams the chunks one at a time, so memory does not grow with the number of
+        points; the median is exact (order statistics by successive histograms).
+        ``unbounded_fraction`` is the share of those points whose value is infinite.
+        """
         import json
 
-        info = json.loads(self.store.manifest.read_text(encoding="utf-8"))
-        errors = self.store.read(["error"]).column("error")  # one column at a time
+        from .store import StoreError
+
+        try:
+            info = json.loads(self.store.manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read {self.store.manifest}: {exc}") from None
+        if not self.files():
+            raise StoreError(f"{self.out} has no results yet")
+        rows = failed = 0
+        import pyarrow.parquet as pq
+
+        for p in self.files():
+            col = pq.read_table(p, columns=["error"]).column("error")
+            rows += len(col)
+            failed += len(col) - col.null_count
         out: dict[str, Any] = {"sweep": info["name"], "points": info["points"],
-                               "rows": len(errors), "failed": len(errors) - errors.null_count,
+                               "rows": rows, "failed": failed,
                                "out": str(self.out), "outputs": {}}
-        del errors
         for name in info["outputs"] + ["p_feasible"]:
-            v = np.asarray(self.store.read([name]).column(name).to_numpy(zero_copy_only=False),
-                           dtype=float)
-            v = v[~np.isnan(v)]  # NaN: failed or undefined; ±inf (unbounded) counts
-            out["outputs"][name] = ({"min": float(v.min()), "median": float(np.median(v)),
-                                     "max": float(v.max()),
-                                     "unbounded_fraction": float(np.mean(np.isinf(v)))}
-                                    if v.size else None)
+            out["outputs"][name] = column_summary(lambda name=name: self._column(name))
         return out
+
+
+_CHUNK = re.compile(r"part-\d{8}\.parquet")
+_GATHER = 1 << 20  # values gathered into memory to finish a selection
+_BINS = 4096
+
+
+def column_summary(chunks: Callable[[], Iterator[np.ndarray]]) -> dict[str, float] | None:
+    """min, median, max and the share of infinite values over the non-NaN values that
+    ``chunks()`` yields (called once per pass); ``None`` when there are none."""
+    n = n_neg = n_pos = 0
+    fmin, fmax = math.inf, -math.inf
+    for v in chunks():
+        v = v[~np.isnan(v)]
+        n += v.size
+        neg, pos = np.isneginf(v), np.isposinf(v)
+        n_neg += int(neg.sum())
+        n_pos += int(pos.sum())
+        fin = v[~(neg | pos)]
+        if fin.size:
+            fmin, fmax = min(fmin, float(fin.min())), max(fmax, float(fin.max()))
+    if n == 0:
+        return None
+    counts = (n_neg, n - n_neg - n_pos, n_pos)
+    lo_k, hi_k = (n - 1) // 2, n // 2
+    a = _kth(chunks, lo_k, counts, fmin, fmax)
+    b = a if hi_k == lo_k else _kth(chunks, hi_k, counts, fmin, fmax)
+    with np.errstate(all="ignore"):
+        median = a if a == b else (a + b) / 2  # -inf and +inf: NaN, as numpy's median
+    return {"min": -math.inf if n_neg else (fmin if n > n_pos else math.inf),
+            "median": float(median),
+            "max": math.inf if n_pos else (fmax if n > n_neg else -math.inf),
+            "unbounded_fraction": (n_neg + n_pos) / n}
+
+
+def _kth(chunks, k: int, counts: tuple[int, int, int], lo: float, hi: float) -> float:
+    """The k-th smallest (0-based) non-NaN value, in a few passes over the chunks."""
+    n_neg, n_fin, _ = counts
+    if k < n_neg:
+        return -math.inf
+    if k >= n_neg + n_fin:
+        return math.inf
+    k -= n_neg
+    closed = True  # the range is [lo, hi] (closed) or [lo, hi) (half-open)
+    size = n_fin
+    while True:
+        def inside(v, lo=lo, hi=hi, closed=closed):
+            return v[(v >= lo) & ((v <= hi) if closed else (v < hi))]
+
+        if size <= _GATHER or lo == hi:
+            if lo == hi:
+                return lo
+            vals = np.concatenate([inside(v) for v in chunks()] or [np.empty(0)])
+            return float(np.partition(vals, k)[k])
+        edges = np.linspace(lo, hi, _BINS + 1)
+        hist = np.zeros(_BINS, dtype=np.int64)
+        vmin, vmax = math.inf, -math.inf
+        for v in chunks():
+            v = inside(v)
+            if v.size:
+                vmin, vmax = min(vmin, float(v.min())), max(vmax, float(v.max()))
+                j = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, _BINS - 1)
+                hist += np.bincount(j, minlength=_BINS)
+        if vmin == vmax:
+            return vmin
+        cum = np.cumsum(hist)
+        j = int(np.searchsorted(cum, k, side="right"))
+        k -= int(cum[j - 1]) if j else 0
+        size = int(hist[j])
+        last = j == _BINS - 1
+        lo, hi, closed = float(edges[j]), float(hi if last else edges[j + 1]), closed and last

@@ -37,6 +37,7 @@ from ..loader import _problems_from, _read_yaml, load_scenario, read_input, with
 from ..metrics import METRICS
 from ..sampling import quantity_paths
 from ..schema import Scenario
+from .stats import column_name, parse_stat, split_column
 
 __all__ = ["SweepError", "ParameterSpec", "DesignSpec", "SweepSpec", "Sweep", "load_sweep"]
 
@@ -128,8 +129,24 @@ class SweepSpec(_Strict):
     """Dotted path (as for ``--set``) → values or range."""
     design: DesignSpec = DesignSpec(points=100)
     """The design."""
-    outputs: list[str] | None = None
-    """Metric names to keep (default: all)."""
+    outputs: list[str] | dict[str, list[str] | None] | None = None
+    """Metric names to keep, each as its mean per point (default: all); or a mapping of
+    metric name to the statistics to keep per point (``mean``, ``pNN``, ``min``, ``max``,
+    ``std``, ``unbounded``, ``undefined``, ``met``), stored as ``OUTPUT__STAT`` columns."""
+
+    @model_validator(mode="after")
+    def _stats(self) -> "SweepSpec":
+        if isinstance(self.outputs, dict):
+            if not self.outputs:
+                raise ValueError("'outputs' must name at least one output")
+            for name, stats in self.outputs.items():
+                for stat in stats or []:
+                    why = parse_stat(stat)
+                    if why:
+                        raise ValueError(f"outputs.{name}: {why}")
+                if stats is not None and len(set(stats)) != len(stats):
+                    raise ValueError(f"outputs.{name}: a statistic is listed twice")
+        return self
     chunk_points: Annotated[int, Field(ge=1, le=10**7)] | None = None
     """Points per chunk written to disk (default 10,000 analytic, 4 simulation)."""
 
@@ -161,7 +178,8 @@ class Sweep:
 
     def __init__(self, scenario: Scenario, parameters: dict[str, Any], *,
                  design: dict[str, Any] | DesignSpec | None = None, model: str = "analytic",
-                 outputs: list[str] | None = None, name: str | None = None,
+                 outputs: list[str] | dict[str, list[str] | None] | None = None,
+                 name: str | None = None,
                  samples_per_point: int = 1, replications: int | None = None,
                  days: float | None = None, seed: int = 1, chunk_points: int | None = None,
                  scenario_path: str = "<scenario>", title: str = ""):
@@ -237,8 +255,15 @@ class Sweep:
         problems = list(self._check(filename, marks))
         if problems:
             raise SweepError(problems)
-        self._size(spec.outputs or list(METRICS),
+        self._size(output_columns(spec.outputs) or list(METRICS),
                    default_chunk=10_000 if spec.model == "analytic" else 4)
+        missing = [c for c in self.outputs if c.endswith("__met")
+                   and c[:-len("__met")] not in (self.scenario.criteria or {})]
+        if missing:
+            raise SweepError([Problem(filename, *marks.get(("outputs",), (None, None)),
+                                      f"outputs.{c[:-5]}", "no_criterion",
+                                      "'met' needs a criterion on this output in the scenario",
+                                      c[:-5], True) for c in missing])
 
     def _split(self, numeric_paths: set[str] | None) -> None:
         """Numeric parameters (swept inside a vectorised evaluation) and the others.
@@ -257,7 +282,8 @@ class Sweep:
         self.categorical = [p for p in params if p not in self.numeric]
 
     def _size(self, outputs: list[str], default_chunk: int) -> None:
-        self.outputs = list(outputs)
+        self.outputs = list(outputs)  # the result columns: OUTPUT or OUTPUT__STAT
+        self.metrics = list(dict.fromkeys(split_column(c)[0] for c in self.outputs))
         self.n_points = self._count()
         self.chunk_points = self.spec.chunk_points or default_chunk
         self.n_chunks = math.ceil(self.n_points / self.chunk_points)
@@ -399,10 +425,23 @@ def _unknown_path(scenario: Scenario, path: str, value: Any, where) -> Problem |
     return None
 
 
+def output_columns(outputs: list[str] | dict[str, list[str] | None] | None) -> list[str]:
+    """The result columns a sweep's ``outputs`` asks for, in order (empty: none given)."""
+    if not outputs:
+        return []
+    if isinstance(outputs, dict):
+        return [column_name(name, stat) for name, stats in outputs.items()
+                for stat in (stats or ["mean"])]
+    return list(outputs)
+
+
 def _unknown_outputs(outputs: Any, where):
-    for i, name in enumerate(outputs if isinstance(outputs, list) else []):
+    named = list(outputs) if isinstance(outputs, (list, dict)) else []
+    for i, name in enumerate(named):
         if isinstance(name, str) and name not in METRICS:
-            yield Problem(*where("outputs", i), f"outputs[{i}]", "unknown_metric",
+            loc = ("outputs", name) if isinstance(outputs, dict) else ("outputs", i)
+            shown = f"outputs.{name}" if isinstance(outputs, dict) else f"outputs[{i}]"
+            yield Problem(*where(*loc), shown, "unknown_metric",
                           f"no output named {name!r}; 'feasim metrics' lists them", name, True)
 
 
