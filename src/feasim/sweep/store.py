@@ -322,7 +322,7 @@ class ChunkStore:
         try:
             st = path.stat()
             if not structural_only and st.st_size != rec.get("bytes"):
-                return (f"size {st.st_size} bytes, not {rec.get('bytes')}"
+                return (f"checksum mismatch: {st.st_size} bytes, not {rec.get('bytes')}"
                         if st.st_size else "empty file")
             data = path.read_bytes() if data is None else data
         except FileNotFoundError:
