@@ -145,7 +145,7 @@ def _git() -> dict:
                                   timeout=20).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
-    dirty = [ln[3:] for ln in run("status", "--porcelain", "--", "src").splitlines()]
+    dirty = [ln.split(None, 1)[-1] for ln in run("status", "--porcelain", "--", "src").splitlines()]
     return {"commit": run("rev-parse", "--short", "HEAD"), "uncommitted_src": dirty}
 
 
@@ -603,19 +603,76 @@ def goal_memory(args) -> dict:
     return {"small": small, "big": big, "chunk_points": chunk, "runs": rows, **out, "met": met}
 
 
+def _cli_peak(points: int, chunk: int, tmp: Path) -> dict:
+    """``feasim sweep`` (serial: design, model, Parquet and the summary in one process) on
+    a C2 sweep of ``points`` points; its peak RSS from ``wait4``, its wall time."""
+    sweep_file = tmp / f"s{points}.yaml"
+    sweep_file.write_text(
+        f"name: mem-{points}\nscenario: {CLAIMS / f'{C2}.yaml'}\n"
+        "parameters:\n  theatre.line_km: {low: 100, high: 2000}\n"
+        "  posture.patrols.teams: {low: 50, high: 300, integer: true}\n"
+        f"design: {{method: lhs, points: {points}, seed: 1}}\n"
+        "outputs:\n  detection_probability: [mean]\n  response_hours_p90: [mean, p90]\n"
+        f"chunk_points: {chunk}\n", encoding="utf-8")
+    out = tmp / f"out{points}"
+    cmd = [str(Path(sys.executable).with_name("feasim")), "sweep", str(sweep_file),
+           "--executor", "serial", "--no-progress", "--format", "json", "--out", str(out)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    summary = json.loads(proc.stdout.read())
+    proc.stdout.close()
+    proc.stderr.close()
+    disk = sum(p.stat().st_size for p in (out / "chunks").glob("*.parquet"))
+    shutil.rmtree(out, ignore_errors=True)
+    assert os.waitstatus_to_exitcode(status) == 0 and summary["rows"] == points, summary
+    return {"points": points, "wall_s": wall, "peak_kib": usage.ru_maxrss, "disk_bytes": disk}
+
+
+def goal_cli_memory(args) -> dict:
+    small, big = (10**6, 10**7) if args.quick else (10**6, 10**8)
+    chunk = 100_000
+    need = 4 * 2**30 if not args.quick else 2**29
+    free = shutil.disk_usage("/tmp").free
+    print(f"5. Memory of `feasim sweep` with its summary, {small:,} vs {big:,} points "
+          f"(Latin hypercube, {chunk:,} points a chunk, serial); /tmp has "
+          f"{free / 2**30:.0f} GiB free")
+    if free < need:
+        print(f"   skipped: needs {need / 2**30:.1f} GiB free in /tmp\n")
+        return {"skipped": "not enough space in /tmp", "met": None}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-cli-", dir="/tmp"))
+    try:
+        runs = [_cli_peak(n, chunk, tmp) for n in (small, big)]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\n   {'points':>12} {'wall':>8} {'peak RSS':>10} {'on disk':>9}")
+    for r in runs:
+        print(f"   {r['points']:>12,} {r['wall_s']:>7.1f}s {r['peak_kib'] / 1024:>6.0f} MiB "
+              f"{r['disk_bytes'] / 2**20:>6.0f} MiB")
+    ratio = runs[1]["peak_kib"] / runs[0]["peak_kib"]
+    met = ratio <= 1.10
+    print(f"\n   {big // small}× the points → peak RSS ×{ratio:.3f}  goal: ≤ ×1.10  "
+          f"{C.verdict(met)}\n")
+    return {"small": small, "big": big, "chunk_points": chunk, "runs": runs,
+            "peak_ratio": ratio, "met": met}
+
+
 # ------------------------------------------------------------------ main
 
 WORKERS = {"throughput": w_throughput, "overhead": w_overhead, "memory": w_memory}
-GOALS = {1: goal_throughput, 2: goal_overhead, 3: goal_speedup, 4: goal_memory}
+GOALS = {1: goal_throughput, 2: goal_overhead, 3: goal_speedup, 4: goal_memory,
+         5: goal_cli_memory}
 NONE_TEXT = {1: "n/a", 2: "n/a (no ema_workbench)", 3: "INCONCLUSIVE (machine busy)",
-             4: "skipped (no space in /tmp)"}
+             4: "skipped (no space in /tmp)", 5: "skipped (no space in /tmp)"}
 TITLES = {1: "analytic ≥ 1M samples/s, one core", 2: "overhead ≤ 1/10 of EMA",
-          3: "2 workers ≥ 1.7× 1 worker", 4: "memory bounded at 10M points"}
+          3: "2 workers ≥ 1.7× 1 worker", 4: "memory bounded at 10M points",
+          5: "feasim sweep at 10⁸ ≤ 1.1× 10⁶ memory"}
 
 
 def main() -> None:
     p = C.parser(__doc__)
-    p.add_argument("--only", default="1,2,3,4", help="goals to run, e.g. 1,3 (default: all)")
+    p.add_argument("--only", default="1,2,3,4,5", help="goals to run, e.g. 1,3 (default: all)")
     p.add_argument("--profile", action="store_true",
                    help="add cProfiles of the analytic cases and of a per-point function sweep")
     p.add_argument("--ema-python", metavar="PATH",

@@ -226,3 +226,52 @@ def test_lazy_readers_see_every_row(tmp_path):
     assert np.array_equal(dd["troops_per_km"].to_numpy(), df["troops_per_km"].to_numpy())
     summ = res.summary()["outputs"]["troops_per_km"]
     assert summ["median"] == pytest.approx(float(np.median(df["troops_per_km"])))
+
+
+# ------------------------------------------------------------ the Latin hypercube at any size
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 16, 17, 1000, 4097, 65_537, 250_000])
+def test_permutation_is_a_bijection(n):
+    from feasim.sweep.spec import permute
+
+    p = permute(np.arange(n), n, (3, 1))
+    assert np.array_equal(np.sort(p), np.arange(n))
+
+
+def test_lhs_has_one_point_per_stratum_and_independent_columns():
+    s = feasim.load_scenario(C2)
+    n = 20_000
+    sw = Sweep(s, {"theatre.line_km": {"low": 100, "high": 2100},
+                   "force.rotation_multiplier": {"low": 1, "high": 3}},
+               design={"method": "lhs", "points": n, "seed": 5}, chunk_points=3000)
+    # chunk by chunk, as a sweep reads it: each column has one value in each of n strata
+    ends = {"theatre.line_km": (100, 2100), "force.rotation_multiplier": (1, 3)}
+    cols = {k: (np.concatenate([sw.points(*sw.chunk_bounds(c))[k] for c in range(sw.n_chunks)])
+                - lo) / (hi - lo) for k, (lo, hi) in ends.items()}
+    for v in cols.values():
+        assert np.array_equal(np.sort(np.floor(v * n).astype(int)), np.arange(n))
+    a, b = cols.values()
+    # no structure between the columns, nor between successive points (|z| < 4)
+    assert abs(np.corrcoef(a, b)[0, 1]) * math.sqrt(n) < 4
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) * math.sqrt(n) < 4
+    h, _, _ = np.histogram2d(a, b, bins=10)
+    chi2 = float(((h - n / 100) ** 2 / (n / 100)).sum())
+    from scipy import stats
+
+    assert stats.chi2.sf(chi2, 99) > 1e-4
+
+
+def test_lhs_points_are_computed_in_memory_of_a_chunk():
+    """10^10 points: the design is evaluated for a chunk without anything of size N."""
+    import tracemalloc
+
+    s = feasim.load_scenario(C2)
+    sw = Sweep(s, {"theatre.line_km": {"low": 100, "high": 2000}},
+               design={"method": "lhs", "points": 10**10, "seed": 1}, chunk_points=10_000)
+    tracemalloc.start()
+    pts = sw.points(*sw.chunk_bounds(sw.n_chunks - 1))["theatre.line_km"]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(pts) == 10_000 and ((100 <= pts) & (pts <= 2000)).all()
+    assert peak < 20 * 2**20

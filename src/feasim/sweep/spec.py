@@ -287,7 +287,6 @@ class Sweep:
         self.n_points = self._count()
         self.chunk_points = self.spec.chunk_points or default_chunk
         self.n_chunks = math.ceil(self.n_points / self.chunk_points)
-        self._perms: np.ndarray | None = None
 
     def _check(self, filename: str, marks: dict):
         def where(*loc):
@@ -341,8 +340,8 @@ class Sweep:
         return lo, min(self.n_points, lo + self.chunk_points)
 
     def points(self, lo: int, hi: int) -> dict[str, np.ndarray]:
-        """Parameter values of points ``lo``..``hi - 1`` (computed per chunk, O(chunk) memory
-        apart from the Latin hypercube's permutations, 4 bytes per point and parameter)."""
+        """Parameter values of points ``lo``..``hi - 1`` (computed per chunk: memory O(chunk),
+        whatever the number of points)."""
         d = self.spec.design
         specs = list(self.spec.parameters.values())
         if d.method == "factorial":
@@ -383,15 +382,44 @@ class Sweep:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # balance needs 2^m points
                 return engine.random(hi - lo)
-        if self._perms is None:
-            rng = np.random.default_rng(np.random.SeedSequence([d.seed, 0]))
-            n = self.n_points
-            self._perms = np.stack([rng.permutation(n).astype(np.int32 if n < 2**31 else np.int64)
-                                    for _ in range(k)], axis=1)
-        return (self._perms[lo:hi] + _jitter(d.seed, lo, hi, k)) / self.n_points
+        idx = np.arange(lo, hi, dtype=np.uint64)
+        strata = np.stack([permute(idx, self.n_points, (d.seed, j)) for j in range(k)], axis=1)
+        return (strata + _jitter(d.seed, lo, hi, k)) / self.n_points
 
 
 _BLOCK = 4096
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def permute(i: np.ndarray, n: int, key: tuple[int, ...], rounds: int = 4) -> np.ndarray:
+    """A pseudo-random permutation of ``0..n-1`` evaluated at the indices ``i``.
+
+    A keyed Feistel network (``rounds`` rounds, each a multiply-xorshift hash of one
+    half) on the smallest even number of bits covering ``n``, with cycle walking:
+    an image ``>= n`` is permuted again until it falls in range (the domain is
+    below ``4n``, so a few steps on average). A bijection by construction, so a
+    Latin hypercube built from it has one point in every stratum, with memory
+    O(len(i)) however large ``n`` is.
+    """
+    half = max(1, (max(n - 1, 1).bit_length() + 1) // 2)
+    mask, shift = np.uint64((1 << half) - 1), np.uint64(64 - half)
+    keys = np.random.SeedSequence(list(key)).generate_state(rounds, np.uint64)
+    x = np.asarray(i, dtype=np.uint64)
+    out = np.empty(x.shape, dtype=np.int64)
+    pos = np.arange(x.size)
+    with np.errstate(over="ignore"):  # uint64 products wrap: that is the hash
+        while x.size:
+            left, right = x >> np.uint64(half), x & mask
+            for r in range(rounds):
+                f = (right ^ keys[r]) * _GOLDEN
+                f ^= f >> np.uint64(29)
+                f *= _GOLDEN
+                left, right = right, left ^ (f >> shift)
+            y = (left << np.uint64(half)) | right
+            ok = y < np.uint64(n)
+            out[pos[ok]] = y[ok]
+            x, pos = y[~ok], pos[~ok]
+    return out
 
 
 def _jitter(seed: int, lo: int, hi: int, k: int) -> np.ndarray:
