@@ -45,6 +45,8 @@ __all__ = [
     "ROLES",
     "CrossFieldProblems",
     "point_problems",
+    "MAX_CONTRIBUTORS",
+    "MAX_SECTORS",
 ]
 
 class FrozenDict(dict):
@@ -76,6 +78,11 @@ class FrozenDict(dict):
 
 ROLES = ("line", "reserve", "rear", "training", "air", "maritime")
 
+
+#: Most contributors a scenario may list (a coalition of every state on earth has ~200).
+MAX_CONTRIBUTORS = 1000
+#: Most sectors a theatre may have.
+MAX_SECTORS = 1000
 
 #: Largest magnitude any number may have: beyond it arithmetic overflows (and no
 #: line, force or rate is that large). Values past it are rejected, never clipped.
@@ -208,8 +215,9 @@ class Theatre(_Strict):
     buffer_depth_km: NonNegative = 0.0
     """Depth of the buffer zone in front of the line (km); the models do not use it, the
     analogues requirement does (zone area = line × depth)."""
-    sectors: tuple[Sector, ...] | None = None
-    """Optional sectors; their lengths must sum to ``line_km`` (default: one sector)."""
+    sectors: Annotated[tuple[Sector, ...], Field(max_length=MAX_SECTORS)] | None = None
+    """Optional sectors; their lengths must sum to ``line_km`` (default: one sector; at
+    most 1,000)."""
     population: NonNegative | None = None
     """Residents of the zone the force is to secure (persons; omit if unknown). Used only
     by the population method of the requirements table (20–25 security personnel per
@@ -573,8 +581,8 @@ class Scenario(_Strict):
     """Force-generation rules."""
     conditions: dict[ConditionName, Probability] = {}
     """Named conditions and their probabilities (probability, or a distribution of it)."""
-    contributors: tuple[Contributor, ...]
-    """Contributors and their pledges (at least one)."""
+    contributors: Annotated[tuple[Contributor, ...], Field(max_length=MAX_CONTRIBUTORS)]
+    """Contributors and their pledges (at least one, at most 1,000)."""
     mission: MissionType | None = None
     """Posture preset to start from (``feasim.presets``; docs/model.md §11): the fields
     written under ``posture`` override it and ``null`` removes a block; counts per 100 km
@@ -757,7 +765,9 @@ def _raw_support(x: Any) -> tuple[float, float] | None:
 
 
 def _number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    # an integer beyond float's range (10**400) is no usable number: float() overflows
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and \
+        not (isinstance(x, int) and x.bit_length() > 1000)
 
 
 def _get(d: Any, key: str, kind: type) -> Any:
