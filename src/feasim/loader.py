@@ -9,7 +9,9 @@ and the value received.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -17,8 +19,9 @@ import yaml
 from pydantic import ValidationError
 
 from .distributions import DIST_NAMES
-from .errors import Problem, ProblemsError, ScenarioError
-from .schema import CrossFieldProblems, Scenario, cross_problems
+from .errors import Problem, ProblemsError, ScenarioError, clip, shown_value
+from .schema import (LIMIT, MAX_CONTRIBUTORS, MAX_SECTORS, CrossFieldProblems, Scenario,
+                     cross_problems)
 
 __all__ = [
     "load_scenario",
@@ -28,6 +31,12 @@ __all__ = [
     "dump_scenario",
     "parse_override",
     "scenario_to_data",
+    "check_samples",
+    "read_input",
+    "OverrideError",
+    "MAX_BYTES",
+    "MAX_NODES",
+    "MAX_DEPTH",
 ]
 
 Loc = tuple[Any, ...]
@@ -37,20 +46,86 @@ _UNION_TAGS = frozenset(("const",) + DIST_NAMES)
 # ---------------------------------------------------------------- YAML with marks
 
 
+#: Largest input file read (bytes, 5 MB: some 300 times the largest shipped scenario);
+#: a larger one is refused (rule ``too_large``) without being read further.
+MAX_BYTES = 5_000_000
 MAX_NODES = 100_000  # nodes a document may expand to, aliases included
 MAX_DEPTH = 100      # nesting depth
+#: Items a list may hold, by its place in a scenario, checked while the YAML is read so
+#: that a file of 20,000 contributors is refused at the 1,001st (see :mod:`.schema`).
+MAX_ITEMS: dict[Loc, int] = {("contributors",): MAX_CONTRIBUTORS,
+                             ("theatre", "sectors"): MAX_SECTORS}
+
+# YAML 1.2 floats that YAML 1.1 reads as text: 1e9, 1E+9, -2.5e-3, .5e3 (1.1 wants a
+# dot and a signed exponent, 1.0e+9). Written as users write them, they are numbers.
+_FLOAT_12 = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)[eE][-+]?[0-9]+$")
 
 
 class _TooBig(Exception):
-    def __init__(self, rule: str, message: str, mark: yaml.Mark):
+    def __init__(self, rule: str, message: str, mark: yaml.Mark | None, path: Loc = ()):
         super().__init__(message)
-        self.rule, self.message, self.mark = rule, message, mark
+        self.rule, self.message, self.mark, self.path = rule, message, mark, path
+
+
+class _BadScalar(Exception):
+    """A scalar its tag cannot build (``!!float "abc"``, ``!!timestamp "x"``)."""
+
+    def __init__(self, node: yaml.Node):
+        super().__init__(node.tag)
+        self.node = node
+
+
+class _Loader(yaml.SafeLoader):
+    """:class:`yaml.SafeLoader` (the global one is left alone) that also reads YAML 1.2
+    floats, stops composing at :data:`MAX_NODES` nodes, :data:`MAX_DEPTH` levels and the
+    :data:`MAX_ITEMS` of a list, before the whole text is parsed, and turns a scalar its
+    tag cannot build into a problem at that scalar."""
+
+    def __init__(self, stream: str, items: Mapping[Loc, int] | None = None):
+        super().__init__(stream)
+        self._nodes = 0
+        self._path: list[Any] = []
+        self._items = MAX_ITEMS if items is None else items
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        mark = self.peek_event().start_mark
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _TooBig("too_large", f"holds more than {MAX_NODES:,} nodes", mark,
+                          tuple(self._path))
+        if index is None:  # a mapping's key: not a level of the path
+            return super().compose_node(parent, index)
+        if len(self._path) >= MAX_DEPTH:
+            raise _TooBig("too_deep", f"nested more than {MAX_DEPTH} levels", mark,
+                          tuple(self._path))
+        if isinstance(index, int):
+            cap = self._items.get(tuple(self._path))
+            if cap is not None and index >= cap:
+                raise _TooBig("too_long", f"may hold at most {cap:,} items", mark,
+                              tuple(self._path))
+            self._path.append(index)
+        else:
+            self._path.append(index.value if isinstance(index, yaml.ScalarNode) else "?")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError, TypeError, KeyError, AttributeError,
+                IndexError) as exc:
+            raise _BadScalar(node) from exc
+
+
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+.0123456789"))
 
 
 def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
            problems: list[tuple[Loc, str, str, Any, yaml.Mark]],
            key_mark: yaml.Mark | None = None, stack: tuple = (),
-           count: list[int] | None = None) -> None:
+           count: list[int] | None = None, paths: dict[int, Loc] | None = None) -> None:
     # Aliases make a document a graph: refuse cycles, depth and expansion bombs
     # before anything is built from it.
     count = count if count is not None else [0]
@@ -63,6 +138,8 @@ def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
     if count[0] > MAX_NODES:
         raise _TooBig("too_large", f"expands to more than {MAX_NODES:,} nodes "
                       f"(aliases included)", node.start_mark)
+    if paths is not None:
+        paths.setdefault(id(node), loc)
     stack = stack + (id(node),)
     # Scalars point at their value; blocks at their key, where a missing field belongs.
     mark = key_mark if key_mark is not None and not isinstance(node, yaml.ScalarNode) \
@@ -71,37 +148,66 @@ def _index(node: yaml.Node, loc: Loc, marks: dict[Loc, tuple[int, int]],
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            if paths is not None:
+                paths.setdefault(id(key_node), loc)
+            # (never repr() a node: it walks the whole graph below it, aliases and all)
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else \
+                f"<{key_node.id} key at line {key_node.start_mark.line + 1}>"
             if key in seen:
                 problems.append((loc + (key,), "duplicate_key",
-                                 f"key {key!r} appears more than once", key, key_node.start_mark))
+                                 f"key {clip(repr(key))} appears more than once", key,
+                                 key_node.start_mark))
             seen.add(key)
-            _index(value_node, loc + (key,), marks, problems, key_node.start_mark, stack, count)
+            _index(value_node, loc + (key,), marks, problems, key_node.start_mark, stack,
+                   count, paths)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, loc + (i,), marks, problems, None, stack, count)
+            _index(item, loc + (i,), marks, problems, None, stack, count, paths)
 
 
-def _read_yaml(text: str, filename: str) -> tuple[Any, dict[Loc, tuple[int, int]], list[Problem]]:
+def _where(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in ``text``."""
+    offset = max(0, min(offset, len(text)))
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _read_yaml(text: str, filename: str, items: Mapping[Loc, int] | None = None
+               ) -> tuple[Any, dict[Loc, tuple[int, int]], list[Problem]]:
     marks: dict[Loc, tuple[int, int]] = {}
     raw: list[tuple[Loc, str, str, Any, yaml.Mark]] = []
+    paths: dict[int, Loc] = {}
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text, items)
         node = loader.get_single_node()
         if node is None:
             return None, marks, [Problem(filename, 1, 1, "", "empty", "the file holds no YAML document")]
-        _index(node, (), marks, raw)
+        _index(node, (), marks, raw, paths=paths)
         data = loader.construct_document(node)
     except _TooBig as exc:
-        return None, marks, [Problem(filename, exc.mark.line + 1, exc.mark.column + 1, "",
-                                     exc.rule, exc.message)]
+        line, col = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (None, None)
+        return None, marks, [Problem(filename, line, col, _show(exc.path), exc.rule,
+                                     exc.message)]
+    except _BadScalar as exc:
+        return None, marks, [_scalar_problem(filename, text, exc.node, paths)]
     except RecursionError:
-        return None, marks, [Problem(filename, None, None, "", "too_deep",
+        line, col = _where(text, loader.get_mark().pointer) if loader else (None, None)
+        return None, marks, [Problem(filename, line, col, "", "too_deep",
                                      "the document is nested too deeply")]
+    except yaml.reader.ReaderError as exc:
+        line, col = _where(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else \
+            ord(exc.character[:1] or "?")
+        what = "a NUL byte" if code == 0 else f"the character U+{code:04X}"
+        return None, marks, [Problem(filename, line, col, "", "bad_character",
+                                     f"{what} is not allowed in YAML text ({exc.reason})")]
     except yaml.constructor.ConstructorError as exc:
-        return None, marks, [_yaml_problem(filename, exc, "unsafe_tag",
-                                           "tags that build objects are not allowed")]
+        problem = exc.problem or ""
+        if "could not determine a constructor" in problem:
+            return None, marks, [_yaml_problem(filename, exc, "unsafe_tag",
+                                               "tags that build objects are not allowed")]
+        rule = "unhashable_key" if "unhashable" in problem else "bad_tag"
+        return None, marks, [_yaml_problem(filename, exc, rule, "")]
     except yaml.MarkedYAMLError as exc:
         return None, marks, [_yaml_problem(filename, exc, "yaml_syntax", "")]
     except yaml.YAMLError as exc:
@@ -114,6 +220,21 @@ def _read_yaml(text: str, filename: str) -> tuple[Any, dict[Loc, tuple[int, int]
     return data, marks, problems
 
 
+def _scalar_problem(filename: str, text: str, node: yaml.Node, paths: Mapping[int, Loc]
+                    ) -> Problem:
+    mark = node.start_mark
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    explicit = text.startswith("!", mark.pointer) if mark.pointer is not None else True
+    value = node.value if isinstance(node, yaml.ScalarNode) else None
+    if explicit:
+        msg = f"the text cannot be read as {clip(tag)}, the tag given to it"
+    else:
+        msg = f"the text looks like a {tag.lstrip('!')} but is not a valid one"
+    return Problem(filename, mark.line + 1, mark.column + 1, _show(paths.get(id(node), ())),
+                   "bad_tag" if explicit else "bad_value", msg, value,
+                   isinstance(value, str))
+
+
 def _yaml_problem(filename: str, exc: yaml.MarkedYAMLError, rule: str, extra: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     msg = " ".join(x for x in (exc.context, exc.problem) if x)
@@ -122,6 +243,48 @@ def _yaml_problem(filename: str, exc: yaml.MarkedYAMLError, rule: str, extra: st
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
     return Problem(filename, line, col, "", rule, msg)
+
+
+def _check_data(data: Any) -> list[tuple[Loc, str, str, Any]]:
+    """Plain data's structure problems, as ``(loc, rule, message, value)``: more than :data:`MAX_NODES` nodes counted with every repeat of a
+    shared part (a billion-laughs graph built in Python), more than :data:`MAX_DEPTH`
+    levels, a list or mapping that contains itself, and integers too large for any
+    arithmetic (more than ~300 digits). Visits at most :data:`MAX_NODES` nodes."""
+    found: list[tuple[Loc, str, str, Any]] = []
+    count = 0
+    active: set[int] = set()
+
+    def walk(x: Any, loc: Loc) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES:
+            raise _TooBig("too_large", f"expands to more than {MAX_NODES:,} nodes "
+                          "(shared parts counted each time)", None)
+        if isinstance(x, int) and not isinstance(x, bool):
+            if x.bit_length() > 1000:
+                found.append((loc, "too_large", "a number of this many digits cannot be "
+                              f"used (numbers must stay within ±{LIMIT:g})", x))
+            return
+        if not isinstance(x, (dict, list, tuple, set, frozenset)):
+            return
+        if len(loc) >= MAX_DEPTH:
+            raise _TooBig("too_deep", f"nested more than {MAX_DEPTH} levels", None)
+        if id(x) in active:
+            raise _TooBig("recursive_alias", "contains itself", None)
+        active.add(id(x))
+        if isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, loc + (k,))
+        else:
+            for i, v in enumerate(x):
+                walk(v, loc + (i,))
+        active.discard(id(x))
+
+    try:
+        walk(data, ())
+    except _TooBig as exc:
+        return [((), exc.rule, exc.message, None)]
+    return found
 
 
 # ---------------------------------------------------------------- validation
@@ -205,6 +368,11 @@ def validate_data(data: Any, filename: str = "<data>",
                                      "a scenario must be a mapping of keys to values",
                                      data, True)])
     problems = list(prior)
+    hostile = _check_data(data)
+    if hostile:  # nothing is validated that could hang or overflow on the way
+        raise ScenarioError(problems + [
+            _problem(loc, rule, msg, value, value is not None, filename, marks, origin or {})
+            for loc, rule, msg, value in hostile])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
@@ -255,13 +423,54 @@ def load_scenario(path: str | Path,
     return parse_scenario(read_input(path, ScenarioError), str(path), overrides)
 
 
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
 def read_input(path: Path, error: type[ProblemsError] = ScenarioError) -> str:
-    """The text of an input file, or ``error`` (a ProblemsError) saying why it cannot be read."""
+    """The text of an input file, or ``error`` (a ProblemsError) saying why it cannot be read.
+
+    Only a regular file is read (a FIFO would block, ``/dev/zero`` never ends), of at
+    most :data:`MAX_BYTES` bytes, as UTF-8; an undecodable byte is reported at its line.
+    """
+    name = str(path)
+
+    def fail(rule: str, message: str, line: int | None = None, col: int | None = None):
+        raise error([Problem(name, line, col, "", rule, message)]) from None
+
+    def check(st: os.stat_result) -> None:
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a regular file")
+            fail("not_a_file", f"cannot read file: it is {kind}, not a regular file")
+        if st.st_size > MAX_BYTES:
+            fail("too_large", f"the file has {st.st_size:,} bytes; at most {MAX_BYTES:,} "
+                              "are read")
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error([Problem(str(path), None, None, "", "unreadable",
-                             f"cannot read file: {exc}")]) from None
+        check(os.stat(path))  # before opening: opening a FIFO to read waits for a writer
+        # O_NONBLOCK: should a FIFO replace the file meanwhile, open() does not wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        fail("unreadable", f"cannot read file: {exc.strerror or exc}")
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            check(os.fstat(fh.fileno()))  # the file opened is the file checked
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        fail("unreadable", f"cannot read file: {exc.strerror or exc}")
+    if len(data) > MAX_BYTES:
+        fail("too_large", f"the file has more than {MAX_BYTES:,} bytes; at most "
+                          f"{MAX_BYTES:,} are read")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[start:exc.start].decode("utf-8", "replace")) + 1
+        fail("not_utf8", f"cannot read file: not UTF-8 text: byte 0x{data[exc.start]:02x} "
+                         f"(byte offset {exc.start:,}) {exc.reason}", line, col)
 
 
 # ---------------------------------------------------------------- overrides
@@ -278,7 +487,7 @@ def _tokens(path: str) -> list[tuple[str, str]]:
             pos += 1
         m = _TOKEN.match(path, pos)
         if not m or m.end() == pos:
-            raise ValueError(f"cannot parse path {path!r} at position {pos}")
+            raise ValueError(f"cannot parse path {clip(repr(path))} at position {pos}")
         out.append(("item", m.group(1)) if m.group(1) is not None else ("key", m.group(2)))
         pos = m.end()
     if not out:
@@ -286,21 +495,40 @@ def _tokens(path: str) -> list[tuple[str, str]]:
     return out
 
 
+class OverrideError(ValueError):
+    """A ``--set`` text that cannot be read; ``rule`` names why (``bad_override``,
+    ``yaml_syntax``, ``too_deep``, ``too_large``, ``bad_tag``...)."""
+
+    def __init__(self, message: str, rule: str = "bad_override"):
+        super().__init__(message)
+        self.rule = rule
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """``'posture.patrols.teams=120'`` → ``('posture.patrols.teams', 120)``.
 
-    The value is read as YAML (safely), so ``{dist: uniform, low: 1, high: 2}``
-    sets a distribution and ``null`` removes an optional block.
+    The value is read as YAML (safely, with the limits of a file: nodes, depth, tags;
+    ``1e9`` is a number), so ``{dist: uniform, low: 1, high: 2}`` sets a distribution
+    and ``null`` removes an optional block. Raises :class:`OverrideError` (a
+    ``ValueError``) with a one-line message.
     """
     if "=" not in text:
-        raise ValueError(f"expected KEY=VALUE, got {text!r}")
+        raise OverrideError(f"expected KEY=VALUE, got {clip(repr(text))}")
     key, _, raw = text.partition("=")
     key = key.strip()
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"cannot read value {raw!r} as YAML: {exc}") from None
-    return key, value
+    if not raw.strip():
+        return key, None
+    data, _, problems = _read_yaml(raw, "--set", items={})
+    if problems and problems[0].rule == "empty":  # only a comment: as YAML, null
+        return key, None
+    if problems:
+        p = problems[0]
+        where = "" if p.column is None else (
+            f" (at column {p.column})" if "\n" not in raw else
+            f" (at line {p.line}, column {p.column})")
+        raise OverrideError(f"cannot read the value as YAML: {p.message}{where}",
+                            p.rule if p.rule != "duplicate_key" else "yaml_syntax")
+    return key, data
 
 
 def _set(data: Any, path: str, value: Any) -> Loc:
@@ -311,7 +539,7 @@ def _set(data: Any, path: str, value: Any) -> Loc:
         last = i == len(tokens) - 1
         if kind == "key":
             if not isinstance(obj, dict):
-                raise ValueError(f"{_show(loc) or 'top level'} is not a mapping")
+                raise ValueError(f"{clip(_show(loc)) or 'top level'} is not a mapping")
             loc.append(text)
             if last:
                 obj[text] = value
@@ -321,8 +549,8 @@ def _set(data: Any, path: str, value: Any) -> Loc:
                 obj = obj[text]
         else:
             if not isinstance(obj, list):
-                raise ValueError(f"{_show(loc)} is not a list")
-            index = _find_item(obj, text, _show(loc))
+                raise ValueError(f"{clip(_show(loc))} is not a list")
+            index = _find_item(obj, text, clip(_show(loc)))
             loc.append(index)
             if last:
                 obj[index] = value
@@ -341,7 +569,8 @@ def _find_item(items: list, key: str, where: str) -> int:
             return index % len(items)
         raise ValueError(f"{where} has no item {index} (it has {len(items)}, from 0)")
     names = [str(x.get("name")) for x in items if isinstance(x, dict) and "name" in x]
-    raise ValueError(f"{where} has no item named {key!r} (names: {', '.join(names) or 'none'})")
+    raise ValueError(f"{where} has no item named {clip(repr(key))} "
+                     f"(names: {clip(', '.join(names) or 'none', 4 * 80)})")
 
 
 def _apply_overrides(data: Any, overrides: Iterable[str] | Mapping[str, Any]):
@@ -354,13 +583,25 @@ def _apply_overrides(data: Any, overrides: Iterable[str] | Mapping[str, Any]):
     for item in items:
         if isinstance(item, tuple):
             key, value = item
-            label = f"--set {key}"
+            if not isinstance(key, str):
+                problems.append(Problem(f"--set {shown_value(key)}", None, None, "",
+                                        "bad_override", "a path must be a string", key, True))
+                continue
+            label = f"--set {clip(key)}"
+            hostile = _check_data(value)
+            if hostile:  # a value that could hang or overflow what comes after
+                problems += [Problem(label, None, None, clip(_show((key,) + loc)), rule, msg,
+                                     v, v is not None) for loc, rule, msg, v in hostile]
+                continue
         else:
-            label = f"--set {item}"
+            label = f"--set {clip(str(item))}"
             try:
                 key, value = parse_override(item)
             except ValueError as exc:
-                problems.append(Problem(label, None, None, "", "bad_override", str(exc), item, True))
+                key = str(item).partition("=")[0].strip() if "=" in str(item) else ""
+                problems.append(Problem(label, None, None, key,
+                                        getattr(exc, "rule", "bad_override"), str(exc), item,
+                                        True))
                 continue
         pairs.append((key, value, label))
     origin: dict[Loc, str] = {}
@@ -370,6 +611,75 @@ def _apply_overrides(data: Any, overrides: Iterable[str] | Mapping[str, Any]):
         except ValueError as exc:
             problems.append(Problem(label, None, None, key, "bad_override", str(exc)))
     return data, origin, problems
+
+
+# ---------------------------------------------------------------- memory of a run
+
+#: Bytes the analytic model holds per Monte Carlo sample, and per sample and contributor
+#: (measured: peak RSS of ``feasim run``, ``frontier``, ``breakeven`` and ``discover`` on
+#: the shipped claims at 10^5 to 10^6 samples, about 1,000 to 1,100 bytes a sample, some
+#: 40 more per contributor), and the margin kept on top of it.
+BYTES_PER_SAMPLE = 1_200
+BYTES_PER_SAMPLE_PER_CONTRIBUTOR = 50
+MEMORY_MARGIN = 2.0
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can use now: ``MemAvailable`` (Linux), else the
+    physical memory, bounded by a cgroup limit; None when unknown."""
+    found: list[int] = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, ValueError, OSError):
+            pass
+    for cgroup in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(cgroup, encoding="ascii") as fh:
+                text = fh.read().strip()
+            if text.isdigit() and int(text) < 2**60:
+                found.append(int(text))
+        except (OSError, ValueError):
+            pass
+    return min(found) if found else None
+
+
+def samples_memory(scenario: Scenario, samples: int) -> int:
+    """Estimated bytes of memory an analytic run of ``samples`` samples needs, margin
+    included."""
+    per = BYTES_PER_SAMPLE + BYTES_PER_SAMPLE_PER_CONTRIBUTOR * len(scenario.contributors)
+    return int(MEMORY_MARGIN * per * samples)
+
+
+def check_samples(scenario: Scenario, samples: int | None = None, source: str = "") -> None:
+    """Refuse, before anything is allocated, a Monte Carlo run this machine cannot hold.
+
+    ``samples`` is the run's (None: the scenario's ``uncertainty.samples``); ``source``
+    names where it comes from in the message. Raises :class:`ScenarioError` (rule
+    ``too_many_samples``) saying the limit, when the estimate of
+    :func:`samples_memory` exceeds :func:`available_memory`.
+    """
+    n = scenario.uncertainty.samples if samples is None else samples
+    avail = available_memory()
+    need = samples_memory(scenario, n)
+    if avail is None or need <= avail:
+        return
+    most = max(1, int(avail // samples_memory(scenario, 1)))
+    where = (source or f"<{scenario.name}>") if samples is None else f"--samples {n}"
+    raise ScenarioError([Problem(
+        clip(where, 4 * 80), None, None, "uncertainty.samples", "too_many_samples",
+        f"{n:,} samples need about {need / 1e9:,.1f} GB of memory, more than the "
+        f"{avail / 1e9:,.1f} GB available here (at most about {most:,} samples fit): use "
+        "fewer samples, or split the work into a sweep (feasim sweep) of smaller runs",
+        n, True)])
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
