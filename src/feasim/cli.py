@@ -17,8 +17,8 @@ from typing import Sequence
 
 from . import __version__
 from .models import evaluate
-from .errors import FeasimError, ScenarioError
-from .loader import load_scenario
+from .errors import FeasimError, ScenarioError, clip
+from .loader import check_samples, load_scenario
 from .metrics import GROUPS, METRICS
 from .output import fmt, render
 from .presets import MISSIONS
@@ -32,11 +32,23 @@ units: km, hours, days, persons (troops). See 'feasim metrics' for every output.
 """
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str) -> int:
+    """A whole number, also written as users write large ones: 1e5, 2.5E6."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        pass
+    try:
+        value = float(text) if len(text) <= 40 else math.nan
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value.is_integer()):
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {clip(repr(text))}")
+    return int(value)
+
+
+def _positive_int(text: str) -> int:
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
@@ -53,13 +65,23 @@ def _positive_float(text: str) -> float:
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value
+
+
+def _out_dir(text: str) -> str:
+    """--out DIR: an empty one would silently mean the default folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("--out must not be empty")
+    return text
+
+
+def _out_file(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("--output must not be empty")
+    return text
 
 
 def _probability(text: str) -> float:
@@ -169,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(with --executor dask; without it a local cluster is started)")
     p.add_argument("--workers", type=_positive_int, metavar="K",
                    help="worker processes (default: the machine's CPUs)")
-    p.add_argument("--out", metavar="DIR",
+    p.add_argument("--out", metavar="DIR", type=_out_dir,
                    help="output folder (default: feasim-out/NAME)")
     p.add_argument("--resume", action="store_true",
                    help="continue the sweep in DIR: finished chunks are kept")
@@ -304,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example: feasim report scenarios/claims/c02-experts-100k-in-theatre.yaml "
                "-o feasim-out/c02-report --simulate --sensitivity tornado")
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("-o", "--out", metavar="DIR",
+    p.add_argument("-o", "--out", metavar="DIR", type=_out_dir,
                    help="output folder (default: feasim-out/NAME-report)")
     p.add_argument("--simulate", action="store_true",
                    help="also run the simulation (its settings from the scenario)")
@@ -322,7 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
             description="Print the JSON Schema of scenario files, for editors. "
                         "Save it and add '# yaml-language-server: $schema=PATH' "
                         "as the first line of a scenario file.")
-    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of stdout")
+    p.add_argument("-o", "--output", metavar="PATH", type=_out_file,
+                   help="write to PATH instead of stdout")
     p.add_argument("--markdown", action="store_true",
                    help="print the fields as Markdown tables (docs/scenario-reference.md) "
                         "instead of the JSON Schema")
@@ -365,6 +388,7 @@ def _cmd_run(args) -> int:
         scenario, dropped = under_mission(scenario, args.mission)
         if args.overrides:   # --set applies to the preset's posture too
             scenario = with_overrides(scenario, args.overrides)
+    check_samples(scenario, args.samples, args.file)
     result = evaluate(scenario, samples=args.samples, seed=args.seed, sampler=args.sampler)
     basis = {"in_theatre": "pledges read as troops in theatre at one time (basis: in_theatre)",
              "committed": "pledges read as total committed incl. rotation (basis: committed)"}
@@ -526,13 +550,16 @@ def _cmd_sensitivity(args) -> int:
 
 
 def _frontier_values(args) -> list:
-    import yaml
+    from .loader import parse_override
 
     if args.values is not None:
         items = [t.strip() for t in args.values.split(",")]
         if not all(items):
-            raise UsageError(f"--values: empty item in {args.values!r}")
-        return [yaml.safe_load(t) for t in items]
+            raise UsageError(f"--values: empty item in {clip(repr(args.values))}")
+        try:  # read as --set values are: 1e9 is a number, with the same limits
+            return [parse_override(f"v={t}")[1] for t in items]
+        except ValueError as exc:
+            raise UsageError(f"--values: {exc}") from None
     try:
         lo, hi, n = args.value_range.split(":")
         lo_f, hi_f, n_i = float(lo), float(hi), int(n)
@@ -553,6 +580,7 @@ def _cmd_frontier(args) -> int:
     if args.over and args.values is None and args.value_range is None:
         raise UsageError("--over needs --values or --range")
     scenario = load_scenario(args.file, args.overrides)
+    check_samples(scenario, args.samples, args.file)
     opts = dict(samples=args.samples, seed=args.seed, tol=args.tol, max_scale=args.max_scale)
     if args.over:
         res = frontier(scenario, args.over, _frontier_values(args), args.probability, **opts)
@@ -604,6 +632,7 @@ def _cmd_breakeven(args) -> int:
     from .breakeven import breakeven
 
     scenario = load_scenario(args.file, args.overrides)
+    check_samples(scenario, args.samples, args.file)
     res = breakeven(scenario, args.target, output=args.output, samples=args.samples,
                     seed=args.seed, grid=args.grid)
     if args.format == "json":
@@ -637,6 +666,7 @@ def _cmd_discover(args) -> int:
     from .discovery import prim_result
 
     scenario = load_scenario(args.file, args.overrides)
+    check_samples(scenario, args.samples, args.file)
     result = evaluate(scenario, samples=args.samples, seed=args.seed)
     res = prim_result(result, output=args.output, threshold=args.threshold)
     if args.format == "json":
@@ -672,6 +702,7 @@ def _cmd_report(args) -> int:
     from .report import write_report
 
     scenario = load_scenario(args.file, args.overrides)
+    check_samples(scenario, args.samples, args.file)
     out = args.out or f"feasim-out/{scenario.name}-report"
     rep = write_report(args.file, out, simulate=args.simulate, sensitivity=args.sensitivity,
                        samples=args.samples, seed=args.seed, overrides=args.overrides,
