@@ -139,3 +139,38 @@ def test_lognormal_range_is_its_quantiles_not_its_unreached_support():
     ref = stats.lognorm(s=np.sqrt(sigma2), scale=500 / np.sqrt(1 + (150 / 500) ** 2))
     assert b.range == pytest.approx((ref.ppf(1e-3), ref.ppf(1 - 1e-3)), rel=1e-6)
     assert b.breakeven == pytest.approx(REQUIRED, abs=1e-3)
+
+
+def test_brentq_takes_scipys_steps():
+    """feasim's Brent (no scipy.optimize import) lands on scipy.optimize.brentq's root,
+    bit for bit, on lines, step functions (P(feasible) is one), cubics and steep tanh."""
+    import math
+
+    from scipy.optimize import brentq as reference
+
+    from feasim.breakeven import brentq
+
+    rng = np.random.default_rng(1)
+    checked = 0
+    for t in range(400):
+        kind = t % 4
+        if kind == 0:
+            r = rng.uniform(0, 1)
+            f = lambda x, r=r: x - r  # noqa: E731
+        elif kind == 1:
+            r, n = rng.uniform(0.1, 0.9), int(rng.integers(10, 2000))
+            f = lambda x, r=r, n=n: math.floor(x * n) / n - r  # noqa: E731
+        elif kind == 2:
+            c = rng.normal(size=4)
+            f = lambda x, c=c: float(np.polyval(c, x) - np.polyval(c, 0.5))  # noqa: E731
+        else:
+            r = rng.uniform(0.2, 0.8)
+            f = lambda x, r=r: math.tanh(30 * (x - r))  # noqa: E731
+        if f(0.0) * f(1.0) > 0:
+            continue
+        xtol = 10 ** rng.uniform(-9, -2)
+        assert brentq(f, 0.0, 1.0, xtol=xtol) == reference(f, 0.0, 1.0, xtol=xtol), t
+        checked += 1
+    assert checked > 300
+    with pytest.raises(ValueError):
+        brentq(lambda x: x + 2, 0.0, 1.0)

@@ -10,7 +10,6 @@ ratios and whether contributors can sustain it.
 >>> r.summary("troops_per_km")                                                     # doctest: +SKIP
 """
 
-from . import discovery, frontier, sensitivity  # submodules: feasim.sensitivity.sobol, ...
 from .errors import FeasimError, Problem, ScenarioError
 from .loader import (
     dump_scenario,
@@ -26,6 +25,22 @@ from .sampling import draw
 from .schema import Scenario
 
 __version__ = "0.1.0"
+
+_LAZY = ("sensitivity", "frontier", "discovery")
+
+
+def __getattr__(name: str):
+    """``feasim.sensitivity``, ``feasim.frontier``, ``feasim.discovery``: imported when
+    first used, so that ``import feasim`` (and ``feasim run``) does not pay for them."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'feasim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Scenario",

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "Uniform",
@@ -45,6 +45,14 @@ __all__ = [
 ]
 
 _Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _stats():
+    """scipy.stats, imported when first needed: it takes most of a second to import, and
+    sampling, means and supports need none of it (closed forms and scipy.special)."""
+    from scipy import stats
+
+    return stats
 
 
 class _Dist(BaseModel):
@@ -109,10 +117,13 @@ class Uniform(_Dist):
         return self
 
     def frozen(self) -> Any:
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+        return _stats().uniform(loc=self.low, scale=self.high - self.low)
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + u * (self.high - self.low)
+
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
 
 
 class Triangular(_Dist):
@@ -136,7 +147,7 @@ class Triangular(_Dist):
 
     def frozen(self) -> Any:
         width = self.high - self.low
-        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        return _stats().triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         lo, mode, hi = self.low, self.mode, self.high
@@ -145,6 +156,9 @@ class Triangular(_Dist):
             left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
             right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode))
         return np.where(u < c, left, right)
+
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
 
 
 class Pert(_Dist):
@@ -175,7 +189,7 @@ class Pert(_Dist):
 
     def frozen(self) -> Any:
         a, b = self._shape()
-        return stats.beta(a, b, loc=self.low, scale=self.high - self.low)
+        return _stats().beta(a, b, loc=self.low, scale=self.high - self.low)
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         """Beta quantiles from a cubic Hermite table (error below 1e-8 of high − low),
@@ -185,6 +199,10 @@ class Pert(_Dist):
         out *= self.high - self.low
         out += self.low
         return out
+
+    def mean(self) -> float:
+        a, b = self._shape()
+        return self.low + (self.high - self.low) * a / (a + b)
 
 
 class Normal(_Dist):
@@ -201,10 +219,16 @@ class Normal(_Dist):
                               use_attribute_docstrings=True)
 
     def frozen(self) -> Any:
-        return stats.norm(loc=self.mean_, scale=self.sd)
+        return _stats().norm(loc=self.mean_, scale=self.sd)
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         return self.mean_ + self.sd * special.ndtri(u)
+
+    def support(self) -> tuple[float, float]:
+        return -math.inf, math.inf
+
+    def mean(self) -> float:
+        return float(self.mean_)
 
 
 class LogNormal(_Dist):
@@ -226,12 +250,18 @@ class LogNormal(_Dist):
     def frozen(self) -> Any:
         sigma2 = math.log1p((self.sd / self.mean_) ** 2)
         mu = math.log(self.mean_) - sigma2 / 2
-        return stats.lognorm(s=math.sqrt(sigma2), scale=math.exp(mu))
+        return _stats().lognorm(s=math.sqrt(sigma2), scale=math.exp(mu))
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         sigma2 = math.log1p((self.sd / self.mean_) ** 2)
         mu = math.log(self.mean_) - sigma2 / 2
         return np.exp(mu + math.sqrt(sigma2) * special.ndtri(u))
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
+
+    def mean(self) -> float:
+        return float(self.mean_)
 
 
 class TruncNormal(_Dist):
@@ -260,7 +290,7 @@ class TruncNormal(_Dist):
     def frozen(self) -> Any:
         a = (self.low - self.mean_) / self.sd
         b = (self.high - self.mean_) / self.sd
-        return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+        return _stats().truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         a = (self.low - self.mean_) / self.sd
@@ -269,6 +299,15 @@ class TruncNormal(_Dist):
             return np.asarray(self.frozen().ppf(u), dtype=float)
         pa, pb = special.ndtr(a), special.ndtr(b)
         return self.mean_ + self.sd * special.ndtri(pa + u * (pb - pa))
+
+    def mean(self) -> float:
+        a = (self.low - self.mean_) / self.sd
+        b = (self.high - self.mean_) / self.sd
+        if a > 5.0 or b < -5.0:  # both cuts in one far tail: scipy's careful algorithm
+            return float(self.frozen().mean())
+        phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+        mass = float(special.ndtr(b) - special.ndtr(a))
+        return self.mean_ + self.sd * (phi(a) - phi(b)) / mass
 
 
 _TABLE = 2**14
@@ -284,7 +323,7 @@ def _beta_table(a: float, b: float) -> tuple[np.ndarray, ...]:
     """
     x = special.betaincinv(a, b, np.linspace(0.0, 1.0, _TABLE + 1))
     with np.errstate(all="ignore"):
-        slope = 1.0 / stats.beta(a, b).pdf(x)
+        slope = 1.0 / _beta_pdf(a, b, x)
     slope = np.nan_to_num(slope, posinf=0.0) / _TABLE
     x0, x1, s0, s1 = x[:-1], x[1:], slope[:-1], slope[1:]
     c2 = 3 * (x1 - x0) - 2 * s0 - s1
@@ -293,6 +332,12 @@ def _beta_table(a: float, b: float) -> tuple[np.ndarray, ...]:
 
 
 _TAIL = 1 / 1024
+
+
+def _beta_pdf(a: float, b: float, x: np.ndarray) -> np.ndarray:
+    """The Beta(a, b) density, x^(a-1) (1-x)^(b-1) / B(a, b) (a, b >= 1 for PERT)."""
+    with np.errstate(all="ignore"):
+        return np.exp(special.xlogy(a - 1, x) + special.xlog1py(b - 1, -x) - special.betaln(a, b))
 
 
 def _beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:

@@ -18,8 +18,6 @@ import math
 import typing
 from typing import Any
 
-import yaml
-
 from .schema import MissionType
 
 __all__ = ["MISSIONS", "presets", "preset_posture", "apply_preset", "posture_overrides"]
@@ -29,9 +27,9 @@ MISSIONS: tuple[str, ...] = typing.get_args(MissionType)
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    from .refdata._load import read_text
+    from .refdata._load import read_text, safe_load
 
-    return yaml.safe_load(read_text("presets.yaml"))["presets"]
+    return safe_load(read_text("presets.yaml"))["presets"]
 
 
 def presets() -> dict[str, dict[str, Any]]:

@@ -123,6 +123,12 @@ def _item_checks(item: Any, where: str, filename: str) -> list[Problem]:
     return out
 
 
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml where PyYAML has it (the same safe constructor,
+    ten times faster on the packaged data that ``feasim run`` reads)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 def parse(text: str, filename: str, cls: type[T],
           known_sources: Mapping[str, Any] | None = None) -> tuple[T, ...]:
     """Parse and validate one data file's text into a tuple of ``cls`` records.
@@ -132,7 +138,7 @@ def parse(text: str, filename: str, cls: type[T],
     """
     section = DATA_FILES.get(filename, f"{cls.__name__.lower()}s")
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise RefDataError([_problem(filename, "", "yaml_syntax", str(exc),
                                      has_value=False)]) from None
