@@ -20,11 +20,13 @@ maps names to distributions written as in scenario files (``{dist: pert, low:
 (Morris, tornado) or are varied as one block (Sobol'), so that e.g. a nation's
 pledge, honour and ramp-up rank as one.
 
-Morris and Sobol' use SALib (Herman & Usher 2017; Iwanaga et al. 2022), a
+Morris and Sobol' follow SALib (Herman & Usher 2017; Iwanaga et al. 2022), a
 maintained library whose estimators are checked against published test
 functions, and the only one at hand with grouped factors for both methods;
-``scipy.stats.sobol_indices`` has neither groups nor Morris. SALib is an
-optional extra: ``pip install "feasim[sensitivity]"``. Tornado needs nothing.
+``scipy.stats.sobol_indices`` has neither groups nor Morris. Morris calls SALib,
+an optional extra: ``pip install "feasim[sensitivity]"``. Sobol' runs SALib's
+design, estimators and bootstrap as vectorised code of its own (identical
+results, several times faster, no extra). Tornado needs nothing.
 
 For a scenario, :func:`analyse` builds ``func`` and ``parameters`` itself: every
 uncertain input and every condition/honour event uniform of the scenario is a
@@ -140,13 +142,11 @@ def _call(func: Callable, x: dict[str, np.ndarray], rows: int, output: str) -> n
 def _salib():
     try:
         from SALib.analyze import morris as morris_analyze
-        from SALib.analyze import sobol as sobol_analyze
         from SALib.sample import morris as morris_sample
-        from SALib.sample import sobol as sobol_sample
     except ImportError:
-        raise MissingDependency('Morris and Sobol\' analyses need SALib: '
+        raise MissingDependency('Morris screening needs SALib: '
                                 'pip install "feasim[sensitivity]"') from None
-    return morris_sample, morris_analyze, sobol_sample, sobol_analyze
+    return morris_sample, morris_analyze
 
 
 def _problem(names: list[str], per_name: list[str], grouped: bool) -> dict:
@@ -379,7 +379,7 @@ def morris(func: Callable, parameters: Mapping[str, Any], *, n: int = 100,
     Level ``i`` of an input is its quantile ``(i + 0.5) / levels``. ``n (k + 1)``
     rows for ``k`` factors, in one call of ``func``.
     """
-    morris_sample, morris_analyze, _, _ = _salib()
+    morris_sample, morris_analyze = _salib()
     dists = _distributions(parameters)
     names = list(dists)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
@@ -411,13 +411,17 @@ def sobol(func: Callable, parameters: Mapping[str, Any], *, n: int = 1024,
           seed: int | None = None, groups: Mapping[str, Sequence[str]] | None = None,
           conf_level: float = 0.95, resamples: int = 200,
           output: str = "output") -> SobolResult:
-    """Sobol' first-order and total indices (SALib, scrambled Sobol' design).
+    """Sobol' first-order and total indices (Saltelli 2010, Jansen; scrambled Sobol' design).
 
     ``n`` base samples (a power of 2: the Sobol' sequence is balanced only
     then); ``n (k + 2)`` rows for ``k`` factors, in one call of ``func``.
     Intervals: ``resamples`` bootstrap resamples at ``conf_level``.
+
+    The design, the estimators and the bootstrap are SALib's
+    (``SALib.sample.sobol`` and ``SALib.analyze.sobol`` without second order),
+    vectorised: the same seed gives the same indices and intervals, bit for bit,
+    several times faster, and without SALib installed.
     """
-    _, _, sobol_sample, sobol_analyze = _salib()
     dists = _distributions(parameters)
     names = list(dists)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or n & (n - 1):
@@ -432,14 +436,13 @@ def sobol(func: Callable, parameters: Mapping[str, Any], *, n: int = 1024,
     seed = _seed(seed)
     per_name, order = _factors(names, groups)
     problem = _problem(names, per_name, bool(groups))
-    u = sobol_sample.sample(problem, int(n), calc_second_order=False, seed=seed)
+    u = _saltelli(problem, int(n), seed)
     rows = u.shape[0]
     y = _call(func, _values(dists, u), rows, output)
     if np.ptp(y) == 0:
         raise SensitivityError(f"output {output!r} is {y[0]:g} in all {rows} evaluations: "
                                "nothing varies, so there is nothing to attribute (choose another output)")
-    res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
-                                conf_level=conf_level, seed=seed)
+    res = _sobol_analyze(problem, y, int(resamples), conf_level, seed)
     cols = {"first": _by_factor(order, res["S1"]),
             "first_conf": _by_factor(order, res["S1_conf"]),
             "total": _by_factor(order, res["ST"]),
@@ -447,6 +450,72 @@ def sobol(func: Callable, parameters: Mapping[str, Any], *, n: int = 1024,
     return SobolResult(method="sobol", output=output, factors=tuple(order),
                        groups=_members(names, per_name, order), evaluations=rows,
                        columns=cols, _key="total", conf_level=conf_level)
+
+
+def _saltelli(problem: dict, n: int, seed: int | None) -> np.ndarray:
+    """SALib's Saltelli design without second order (``SALib.sample.sobol.sample``), built
+    with array operations instead of its loop over rows: for each base point, the row of
+    A, one row per factor with that factor's inputs taken from B, then the row of B."""
+    from scipy.stats import qmc
+
+    d = problem["num_vars"]
+    groups = problem.get("groups")
+    labels = list(dict.fromkeys(groups)) if groups else list(range(d))
+    member = [np.array([g == lab for g in groups]) if groups else np.arange(d) == lab
+              for lab in labels]
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(n)
+    a, b = base[:, :d], base[:, d:]
+    out = np.empty((n, len(labels) + 2, d))
+    out[:, 0] = a
+    for k, m in enumerate(member):
+        out[:, k + 1] = np.where(m, b, a)
+    out[:, -1] = b
+    return out.reshape(-1, d)
+
+
+def _sobol_analyze(problem: dict, y: np.ndarray, resamples: int, conf_level: float,
+                   seed: int | None) -> dict[str, np.ndarray]:
+    """``SALib.analyze.sobol.analyze`` without second order, with what does not depend on
+    the factor (the resampled variance and range) computed once instead of per factor.
+    Same operations on arrays of the same layout, so the same bits."""
+    from scipy.stats import norm
+
+    labels = list(dict.fromkeys(problem.get("groups") or problem["names"]))
+    d = len(labels)
+    step = d + 2
+    n = y.size // step
+    draw = np.random.default_rng(seed).integers if seed else np.random.randint
+    y = (y - y.mean()) / y.std()
+    a, b = y[0:y.size:step], y[step - 1:y.size:step]
+    ab = np.zeros((n, d))
+    for j in range(d):
+        ab[:, j] = y[j + 1:y.size:step]
+    r = draw(n, size=(n, resamples))
+    z = norm.ppf(0.5 + conf_level / 2)
+    eps = np.finfo(float).eps
+
+    def index(ya, yab, yb, var, constant, total):
+        if constant:
+            return np.zeros(var.shape, dtype=np.float64)
+        num = 0.5 * np.mean((ya - yab) ** 2, axis=0) if total \
+            else np.mean(yb * (yab - ya), axis=0)
+        return np.divide(num, var, out=np.zeros_like(var, dtype=np.float64), where=var > eps)
+
+    y_all = np.r_[a, b]
+    var_all, const_all = np.var(y_all, axis=0), np.ptp(y_all) <= eps
+    ar, br = a[r], b[r]
+    y_r = np.r_[ar, br]
+    var_r, spread_r = np.var(y_r, axis=0), np.ptp(y_r)
+    del y_r
+    out = {k: np.zeros(d) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+    for j in range(d):
+        abr = ab[r, j]
+        out["S1"][j] = index(a, ab[:, j], b, var_all, const_all, False)
+        out["ST"][j] = index(a, ab[:, j], b, var_all, const_all, True)
+        if spread_r != 0.0:
+            out["S1_conf"][j] = z * index(ar, abr, br, var_r, spread_r <= eps, False).std(ddof=1)
+            out["ST_conf"][j] = z * index(ar, abr, br, var_r, spread_r <= eps, True).std(ddof=1)
+    return out
 
 
 # ------------------------------------------------------------------ scenarios
