@@ -74,13 +74,14 @@ def _seed(text: str) -> int:
 def _out_dir(text: str) -> str:
     """--out DIR: an empty one would silently mean the default folder."""
     if not text.strip():
-        raise argparse.ArgumentTypeError("--out must not be empty")
+        raise argparse.ArgumentTypeError("must not be empty (leave it out for the default "
+                                         "folder)")
     return text
 
 
 def _out_file(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("--output must not be empty")
+        raise argparse.ArgumentTypeError("must not be empty (leave it out for stdout)")
     return text
 
 

@@ -564,10 +564,10 @@ def _find_item(items: list, key: str, where: str) -> int:
         if isinstance(item, dict) and str(item.get("name")) == key:
             return i
     if re.fullmatch(r"-?\d+", key):
-        index = int(key)
-        if -len(items) <= index < len(items):
+        index = int(key) if len(key) <= 20 else None  # (int() refuses 4,300 digits)
+        if index is not None and -len(items) <= index < len(items):
             return index % len(items)
-        raise ValueError(f"{where} has no item {index} (it has {len(items)}, from 0)")
+        raise ValueError(f"{where} has no item {clip(key)} (it has {len(items)}, from 0)")
     names = [str(x.get("name")) for x in items if isinstance(x, dict) and "name" in x]
     raise ValueError(f"{where} has no item named {clip(repr(key))} "
                      f"(names: {clip(', '.join(names) or 'none', 4 * 80)})")
