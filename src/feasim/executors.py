@@ -211,11 +211,11 @@ class DaskExecutor:
                         continue
                     lost_since = lost_since or time.monotonic()
                     if time.monotonic() - lost_since > self.lost_workers_timeout:
-                        what = ("no Dask worker is left" if n == 0 else
-                                "the Dask scheduler does not answer")
+                        what = (f"{self._where()} has had no worker" if n == 0 else
+                                f"{self._where()} has not answered")
                         raise ExecutorFailed(
-                            f"{what} ({self._where()}) for {self.lost_workers_timeout:g} s: "
-                            "the workers were killed or lost (out of memory?)")
+                            f"{what} for {self.lost_workers_timeout:g} s: the workers were "
+                            "killed or lost (out of memory?)")
                     continue
                 lost_since = None
                 for fut in done:
@@ -223,10 +223,12 @@ class DaskExecutor:
                     try:
                         result = fut.result()
                     except KilledWorker as exc:
+                        tries = getattr(exc, "allowed_failures", None)
+                        tries = f"{tries + 1} times" if isinstance(tries, int) else "repeatedly"
                         raise ExecutorFailed(
-                            f"a task was lost with its Dask worker too many times "
-                            f"({self._where()}: {exc}); the workers keep dying (killed, or "
-                            "out of memory?)") from None
+                            f"the Dask worker running chunk {getattr(task, 'index', task)} died "
+                            f"{tries} (KilledWorker, {self._where()}): the workers keep dying "
+                            "(killed, or out of memory?)") from None
                     except CancelledError:
                         raise ExecutorFailed(f"lost {self._where()}: its tasks were "
                                              "cancelled") from None
