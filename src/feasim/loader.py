@@ -46,9 +46,11 @@ _UNION_TAGS = frozenset(("const",) + DIST_NAMES)
 # ---------------------------------------------------------------- YAML with marks
 
 
-#: Largest input file read (bytes, 5 MB: some 300 times the largest shipped scenario);
-#: a larger one is refused (rule ``too_large``) without being read further.
-MAX_BYTES = 5_000_000
+#: Largest input file read (bytes, 2 MB: over 100 times the largest shipped scenario, and
+#: room for 1,000 contributors with their sources; PyYAML reads some 0.7 to 2 MB a
+#: second, so no file takes more than a few seconds). A larger one is refused (rule
+#: ``too_large``) without being read further.
+MAX_BYTES = 2_000_000
 MAX_NODES = 100_000  # nodes a document may expand to, aliases included
 MAX_DEPTH = 100      # nesting depth
 #: Items a list may hold, by its place in a scenario, checked while the YAML is read so
