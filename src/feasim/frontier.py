@@ -11,7 +11,9 @@ because the force does.
 target probability: it doubles the scale until the target is met (or
 ``max_scale`` is passed: then the target is *unreachable* by force alone and
 the result says which criteria still fail), then bisects to a relative
-tolerance ``tol``. It assumes P(feasible) does not fall as the force grows
+tolerance ``tol`` (at most :data:`MAX_BISECTIONS` steps, and never past the
+float resolution of the scale: a finer ``tol`` is reported with the width
+achieved). It assumes P(feasible) does not fall as the force grows
 (more troops never lower coverage or detection; a criterion that caps troops,
 e.g. ``committed_troops: {max: …}``, breaks this), and checks the answer: the
 result reports P(feasible) at the minimum and at ``(1 − tol)`` of it.
@@ -33,7 +35,11 @@ from .models import AnalyticModel
 from .sampling import Draws, draw
 from .schema import Scenario
 
-__all__ = ["minimum_force", "frontier", "MinimumForce", "Frontier", "FrontierError"]
+__all__ = ["minimum_force", "frontier", "MinimumForce", "Frontier", "FrontierError",
+           "MAX_BISECTIONS"]
+
+MAX_BISECTIONS = 200
+"""Bisection steps at most: the search always ends, whatever ``tol``."""
 
 
 class FrontierError(FeasimError, ValueError):
@@ -56,6 +62,7 @@ class MinimumForce:
     p_below: float
     """P(feasible) at ``scale × (1 − tol)``: below the target when the search converged."""
     tol: float
+    """The relative tolerance asked for."""
     pledged_troops: float
     """Mean of all pledges as written, × scale (persons)."""
     in_theatre_troops: float
@@ -66,6 +73,10 @@ class MinimumForce:
     """P(met) of each criterion at ``scale`` (at ``max_scale`` if unreachable)."""
     evaluations: int = 0
     message: str = ""
+    achieved_tol: float = math.nan
+    """Relative width of the final bracket, ``(hi − lo) / hi``: at most ``tol``, unless
+    ``tol`` is finer than float resolution or :data:`MAX_BISECTIONS` steps allow (then
+    ``message`` says so). NaN if unreachable; 0 if met with no troops."""
 
     def to_dict(self) -> dict[str, Any]:
         def clean(v):
@@ -141,8 +152,9 @@ def minimum_force(scenario: Scenario, probability: float = 0.9, *,
 
     p0 = p(0.0)
     if p0 >= probability:
-        return summary(0.0, True, p0, math.nan,
-                       "met with no troops at all: the criteria do not depend on the force")
+        r = summary(0.0, True, p0, math.nan,
+                    "met with no troops at all: the criteria do not depend on the force")
+        return MinimumForce(**{**r.__dict__, "achieved_tol": 0.0})
     lo, hi = 0.0, 1.0
     p_hi = p(hi)
     while p_hi < probability:
@@ -163,18 +175,32 @@ def minimum_force(scenario: Scenario, probability: float = 0.9, *,
                         "(conditions or honour), which no scale changes")
             return MinimumForce(**{**r.__dict__, "message": msg})
         p_hi = p(hi)
-    while hi - lo > tol * hi:
+    steps = 0
+    while hi - lo > tol * hi and steps < MAX_BISECTIONS:
         mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:  # float resolution: the bracket no longer shrinks
+            break
+        steps += 1
         p_mid = p(mid)
         if p_mid >= probability:
             hi, p_hi = mid, p_mid
         else:
             lo = mid
-    below = p(hi * (1 - tol))
-    msg = "" if below < probability else (
-        f"P(feasible) is {below:.3f} already at {1 - tol:g} × the minimum: it is not "
-        "monotone in the force here (a criterion that caps troops?)")
-    return summary(hi, True, p_hi, below, msg)
+    achieved = (hi - lo) / hi
+    notes = []
+    if achieved > tol:
+        notes.append(f"tol {tol:g} is finer than the search can resolve: stopped after "
+                     f"{steps} bisection steps at a relative width of {achieved:.3g} "
+                     + ("(float resolution)" if steps < MAX_BISECTIONS else
+                        f"(at most {MAX_BISECTIONS} steps)"))
+    step_down = max(tol, achieved)
+    below = p(hi * (1 - step_down))
+    if below >= probability:
+        notes.append(f"P(feasible) is {below:.3f} already at {1 - step_down:.6g} × the "
+                     "minimum: it is not monotone in the force here (a criterion that caps "
+                     "troops?)")
+    r = summary(hi, True, p_hi, below, "; ".join(notes))
+    return MinimumForce(**{**r.__dict__, "achieved_tol": float(max(achieved, 0.0))})
 
 
 @dataclass(frozen=True)
