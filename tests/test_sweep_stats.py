@@ -275,3 +275,21 @@ def test_lhs_points_are_computed_in_memory_of_a_chunk():
     tracemalloc.stop()
     assert len(pts) == 10_000 and ((100 <= pts) & (pts <= 2000)).all()
     assert peak < 20 * 2**20
+
+
+def test_a_chunk_larger_than_memory_is_refused_before_running(tmp_path):
+    s = feasim.load_scenario(C2)
+    with pytest.raises(SweepError) as err:
+        Sweep(s, {"theatre.line_km": {"low": 100, "high": 2000}},
+              design={"method": "lhs", "points": 10**7, "seed": 1},
+              samples_per_point=10**6, chunk_points=10**6)
+    (p,) = err.value.problems
+    assert p.rule == "too_many_samples" and "set chunk_points to at most" in p.message
+    f = tmp_path / "big.yaml"
+    f.write_text(f"name: big\nscenario: {C2}\nparameters:\n  theatre.line_km: {{low: 100, high: 2000}}\n"
+                 "design: {method: lhs, points: 10000000, seed: 1}\nsamples_per_point: 1000000\n"
+                 "chunk_points: 1000000\n")
+    from feasim.cli import main
+
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o")]) == 2
+    assert not (tmp_path / "o").exists()

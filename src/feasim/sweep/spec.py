@@ -257,6 +257,8 @@ class Sweep:
             raise SweepError(problems)
         self._size(output_columns(spec.outputs) or list(METRICS),
                    default_chunk=10_000 if spec.model == "analytic" else 4)
+        if spec.model == "analytic":
+            self._check_memory(filename, marks)
         missing = [c for c in self.outputs if c.endswith("__met")
                    and c[:-len("__met")] not in (self.scenario.criteria or {})]
         if missing:
@@ -264,6 +266,25 @@ class Sweep:
                                       f"outputs.{c[:-5]}", "no_criterion",
                                       "'met' needs a criterion on this output in the scenario",
                                       c[:-5], True) for c in missing])
+
+    def _check_memory(self, filename: str, marks: dict) -> None:
+        """Refuse a chunk (``chunk_points`` × ``samples_per_point`` samples in one analytic
+        evaluation) larger than this machine's memory, before anything is allocated."""
+        from ..loader import available_memory, samples_memory
+
+        per_chunk = min(self.chunk_points, self.n_points) * self.spec.samples_per_point
+        avail = available_memory()
+        need = samples_memory(self.scenario, per_chunk)
+        if avail is None or need <= avail:
+            return
+        fit = max(1, int(avail // samples_memory(self.scenario, 1)) // self.spec.samples_per_point)
+        line, col = marks.get(("chunk_points",), marks.get(("samples_per_point",), (None, None)))
+        raise SweepError([Problem(
+            filename, line, col, "chunk_points", "too_many_samples",
+            f"a chunk of {min(self.chunk_points, self.n_points):,} points × "
+            f"{self.spec.samples_per_point:,} samples is {per_chunk:,} samples in one "
+            f"evaluation, about {need / 1e9:,.1f} GB, more than the {avail / 1e9:,.1f} GB "
+            f"available here: set chunk_points to at most {fit:,}", per_chunk, True)])
 
     def _split(self, numeric_paths: set[str] | None) -> None:
         """Numeric parameters (swept inside a vectorised evaluation) and the others.
