@@ -5,7 +5,12 @@ and a sensitivity analysis), finds the minimum force, draws the figures of
 :mod:`feasim.plots` and writes
 
 - ``report.html``: one self-contained file, figures embedded (PNG, base64);
-- ``report.md`` with the figures as PNG files in ``figures/``.
+- ``report.md`` with the figures as PNG files in ``figures/``;
+- ``.feasim-report.json``: the list of the files written.
+
+An earlier report in the folder is replaced (its files deleted first, so no
+stale figure stays); a folder holding anything else is refused unless
+``overwrite=True``.
 
 The wording is the model's, not an opinion: the report states what the
 scenario's inputs imply under the model's assumptions and says what it leaves
@@ -160,6 +165,50 @@ class Report:
     result: Result
     notes: list[str] = field(default_factory=list)
     """Parts left out and why (e.g. a sensitivity output that never varies)."""
+    replaced: list[Path] = field(default_factory=list)
+    """Files of an earlier report in the folder, deleted before writing this one."""
+
+
+_MANIFEST = ".feasim-report.json"
+_REPORT_FILES = ("report.html", "report.md")
+_FIGURE_KEYS = ("density", "distributions", "posture", "strength", "sensitivity", "frontier")
+
+
+def _earlier_report(out: Path) -> tuple[list[Path], list[str]]:
+    """Files of an earlier feasim report in ``out``, and the names of anything else there.
+
+    A report is what :func:`write_report` writes: ``report.html``, ``report.md``,
+    ``figures/*.png`` and ``.feasim-report.json`` (the list of files it wrote).
+    """
+    listed: list[Path] = []
+    try:
+        import json
+
+        for name in json.loads((out / _MANIFEST).read_text(encoding="utf-8"))["files"]:
+            p = (out / name)
+            if p.resolve().parent in (out.resolve(), (out / "figures").resolve()):
+                listed.append(p)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    ours: list[Path] = []
+    foreign: list[str] = []
+    for entry in sorted(out.iterdir()):
+        if entry.name in _REPORT_FILES + (_MANIFEST,) and entry.is_file():
+            ours.append(entry)
+        elif entry.name == "figures" and entry.is_dir():
+            for fig in sorted(entry.iterdir()):
+                if fig.is_file() and fig.suffix == ".png":
+                    ours.append(fig)
+                else:
+                    foreign.append(f"figures/{fig.name}")
+        else:
+            foreign.append(entry.name)
+    if not any(p.name in _REPORT_FILES for p in ours):  # figures alone: not a report
+        foreign += [p.relative_to(out).as_posix() for p in ours if p.name != _MANIFEST]
+    if foreign:  # overwriting into a folder with other files: only what is surely ours
+        ours = [p for p in ours if p in listed or p.name in _REPORT_FILES + (_MANIFEST,)
+                or (p.parent.name == "figures" and p.stem in _FIGURE_KEYS)]
+    return ours, foreign
 
 
 @dataclass
@@ -221,7 +270,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                  simulate: bool = False, sensitivity: str | None = None,
                  samples: int | None = None, seed: int | None = None,
                  overrides=(), probability: float = 0.9, progress: bool | None = False,
-                 mission: str | None = None
+                 mission: str | None = None, overwrite: bool = False
                  ) -> Report:
     """Write ``report.html`` and ``report.md`` (with ``figures/*.png``) to ``out_dir``.
 
@@ -243,6 +292,12 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     mission:
         A mission type (``monitoring``, ``interposition``, ``deterrence``, ``defence``):
         report on the scenario with that posture preset instead of its own.
+    overwrite:
+        Write into ``out_dir`` even if it holds other files than an earlier
+        report (they are kept). Without it such a folder is refused, before
+        any work. An earlier feasim report there is always replaced: its files
+        (figures included) are deleted first, so none is left stale (they are
+        listed in the result's ``replaced``).
     """
     from . import plots
     from .loader import load_scenario, with_overrides
@@ -270,7 +325,15 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         raise FeasimError(f"sensitivity must be tornado, morris or sobol; got {sensitivity!r}")
     out = Path(out_dir)
     figdir = out / "figures"
+    old_files: list[Path] = []
     try:
+        if out.is_dir():
+            old_files, foreign = _earlier_report(out)
+            if foreign and not overwrite:
+                shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+                raise FeasimError(f"{out} is not empty and holds more than a feasim report "
+                                  f"({shown}); choose another -o folder, or overwrite to "
+                                  "write the report into it")
         figdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # before any work: a folder that cannot be written is bad input
         raise FeasimError(f"cannot write the report to {out}: {exc.strerror or exc}; "
@@ -442,7 +505,10 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         "probability here is the share of samples of the stated input distributions, not a "
         "forecast."]))
 
-    # ---- write
+    # ---- write: first delete the earlier report, so that no stale figure remains
+    for p in old_files:
+        p.unlink(missing_ok=True)
+    figdir.mkdir(parents=True, exist_ok=True)
     pngs: dict[str, bytes] = {}
     paths: dict[str, Path] = {}
     for key, fig in figures.items():
@@ -458,7 +524,13 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     md.write_text(_markdown(title, sections), encoding="utf-8")
     page = out / "report.html"
     page.write_text(_html(title, sections, pngs), encoding="utf-8")
-    return Report(html=page, markdown=md, figures=paths, result=result, notes=notes)
+    import json
+
+    written = [md.name, page.name] + [f"figures/{p.name}" for p in paths.values()]
+    (out / _MANIFEST).write_text(json.dumps({"feasim": __version__, "files": written},
+                                            indent=1) + "\n", encoding="utf-8")
+    return Report(html=page, markdown=md, figures=paths, result=result, notes=notes,
+                  replaced=[p for p in old_files if p.name != _MANIFEST])
 
 
 def _md_cell(text: str) -> str:
