@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "arc elasticity). morris: elementary effects (mu_star, in output units "
                     "per unit of probability). sobol: first-order and total Sobol' indices "
                     "(shares of the output's variance) with 95% bootstrap intervals. Morris "
-                    "and Sobol' need SALib: pip install 'feasim[sensitivity]'.",
+                    "needs SALib: pip install 'feasim[sensitivity]'.",
         epilog="example: feasim sensitivity scenarios/claims/c02-experts-100k-in-theatre.yaml "
                "--method sobol --output fill_ratio --n 1024 --group-by contributor")
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
