@@ -163,6 +163,10 @@ def test_reading_never_returns_damaged_or_stray_chunks(sweep, clean, tmp_path):
     delete_record(out2)  # an unrecorded chunk is not done: left out, never read
     rows = ChunkStore(out2).read().to_pandas()
     assert len(rows) == 32 and rows["point"].max() == 31
+    assert [p.name for p in ChunkStore(out2).verified_files()] == [
+        f"part-{k:08d}.parquet" for k in range(4)]
+    with pytest.raises(StoreError, match="part-00000003"):
+        ChunkStore(out).verified_files()
 
 
 def test_damaged_sweep_json_is_a_store_error(sweep, clean, tmp_path):

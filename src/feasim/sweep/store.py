@@ -372,13 +372,13 @@ class ChunkStore:
         _write_atomic(self.path(k), data)
         self._write_record(k, int(point[0]) if point.size else 0, int(point.size), data)
 
-    def read(self, columns: list[str] | None = None):
-        """The verified chunks as one pyarrow Table, rows in point order.
+    def _verified_chunks(self):
+        """``(k, path, bytes or None)`` of every verified chunk, in point order.
 
-        Chunks not (yet) recorded are left out; a recorded chunk that fails its
-        checks is a StoreError (``--resume`` recomputes it).
+        ``bytes`` is the file's content when it was just read to be checked (None:
+        checked before by this store, and unchanged since). A recorded chunk that
+        fails its checks is a StoreError; chunks not recorded are left out.
         """
-        pa, pq = _pyarrow()
         info = self._load_manifest()
         if self._fingerprint is None:
             self._fingerprint = info["fingerprint"]
@@ -389,7 +389,6 @@ class ChunkStore:
             todo = {k for k in self._indices(self.chunks, ".parquet") if k < n}
         else:
             todo = {k for k in self._indices(self.ledger, ".json") if k < n}
-        tables = []
         for k in sorted(todo):
             path = self.path(k)
             try:
@@ -398,15 +397,34 @@ class ChunkStore:
                 continue  # recorded, file gone: not done
             key = (st.st_size, st.st_mtime_ns, st.st_ino)
             if self._verified.get(k) == key:
-                tables.append(pq.read_table(path, columns=columns))
+                yield k, path, None
                 continue
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
             why = self._check(k, *bounds(k), structural_only=legacy, data=data)
             if why is not None:
                 raise StoreError(f"chunk {path.stem} in {self.root} is damaged ({why}); run "
                                  "the sweep again with --resume to compute it again")
             self._verified[k] = key
-            tables.append(pq.read_table(pa.BufferReader(data), columns=columns))
+            yield k, path, data
+
+    def verified_files(self) -> list[Path]:
+        """The chunk files that pass verification, in point order (see :meth:`read`)."""
+        return [path for _, path, _ in self._verified_chunks()]
+
+    def read(self, columns: list[str] | None = None):
+        """The verified chunks as one pyarrow Table, rows in point order.
+
+        Only chunks named exactly ``part-NNNNNNNN.parquet`` with their record are
+        read, each checked (checksum, rows, points) once per store; a recorded
+        chunk that fails is a StoreError (``--resume`` recomputes it); chunks not
+        (yet) recorded are left out.
+        """
+        pa, pq = _pyarrow()
+        tables = [pq.read_table(path if data is None else pa.BufferReader(data),
+                                columns=columns) for _, path, data in self._verified_chunks()]
         if not tables:
             raise StoreError(f"{self.root} has no results yet")
         return pa.concat_tables(tables)
