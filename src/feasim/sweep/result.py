@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -40,9 +39,9 @@ class SweepResult:
     # ------------------------------------------------------------ lazy reading
 
     def files(self) -> list[Path]:
-        """The chunk files, in point order (stray files in the folder are ignored)."""
-        return sorted(p for p in self.store.chunks.glob("part-*.parquet")
-                      if _CHUNK.fullmatch(p.name))
+        """The chunk files that pass verification (checksum, rows, points), in point order;
+        stray files in the folder are ignored, a damaged chunk is a StoreError."""
+        return self.store.verified_files()
 
     def dataset(self):
         """The rows as a lazy ``pyarrow.dataset.Dataset`` (nothing is read until asked).
@@ -65,11 +64,12 @@ class SweepResult:
             raise MissingDependency("to_dask needs Dask: pip install 'feasim[dask]'") from exc
         return dd.read_parquet([str(p) for p in self.files()], columns=columns)
 
-    def _column(self, name: str) -> Iterator[np.ndarray]:
+    @staticmethod
+    def _column(files: list[Path], name: str) -> Iterator[np.ndarray]:
         """One column, chunk by chunk, as float arrays (memory: one chunk)."""
         import pyarrow.parquet as pq
 
-        for p in self.files():
+        for p in files:
             col = pq.read_table(p, columns=[name]).column(name)
             yield np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
 
@@ -88,12 +88,13 @@ class SweepResult:
             info = json.loads(self.store.manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot read {self.store.manifest}: {exc}") from None
-        if not self.files():
+        files = self.files()
+        if not files:
             raise StoreError(f"{self.out} has no results yet")
         rows = failed = 0
         import pyarrow.parquet as pq
 
-        for p in self.files():
+        for p in files:
             col = pq.read_table(p, columns=["error"]).column("error")
             rows += len(col)
             failed += len(col) - col.null_count
@@ -101,11 +102,10 @@ class SweepResult:
                                "rows": rows, "failed": failed,
                                "out": str(self.out), "outputs": {}}
         for name in info["outputs"] + ["p_feasible"]:
-            out["outputs"][name] = column_summary(lambda name=name: self._column(name))
+            out["outputs"][name] = column_summary(lambda name=name: self._column(files, name))
         return out
 
 
-_CHUNK = re.compile(r"part-\d{8}\.parquet")
 _GATHER = 1 << 20  # values gathered into memory to finish a selection
 _BINS = 4096
 
