@@ -88,4 +88,9 @@ def test_cli_report_into_a_foreign_folder_exits_2(tmp_path, capsys):
     assert files(out) == ["thesis.tex"]
     out2 = tmp_path / "again"
     assert main(["report", str(C2), "-o", str(out2), "--samples", "64"]) == 0
+    capsys.readouterr()
     assert main(["report", str(C2), "-o", str(out2), "--samples", "64"]) == 0  # replaced
+    assert "replaced the earlier report" in capsys.readouterr().err
+    # --force writes into the foreign folder and keeps its files
+    assert main(["report", str(C2), "-o", str(out), "--samples", "64", "--force"]) == 0
+    assert "thesis.tex" in files(out) and "report.html" in files(out)

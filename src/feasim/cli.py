@@ -337,6 +337,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mission", choices=MISSIONS,
                    help="report on the scenario with this mission type's posture preset "
                         "instead of its own posture (docs/model.md §11)")
+    p.add_argument("--force", action="store_true",
+                   help="write into DIR even if it holds files other than an earlier report "
+                        "(they are kept; an earlier report there is always replaced, its "
+                        "old figures deleted)")
     p.add_argument("--probability", type=_probability, default=0.9, metavar="P",
                    help="target P(feasible) of the minimum-force search (default: 0.9)")
     _add_set(p)
@@ -707,7 +711,11 @@ def _cmd_report(args) -> int:
     out = args.out or f"feasim-out/{scenario.name}-report"
     rep = write_report(args.file, out, simulate=args.simulate, sensitivity=args.sensitivity,
                        samples=args.samples, seed=args.seed, overrides=args.overrides,
-                       probability=args.probability, mission=args.mission)
+                       probability=args.probability, mission=args.mission,
+                       overwrite=args.force)
+    if rep.replaced:
+        print(f"replaced the earlier report in {out} ({len(rep.replaced)} files deleted first)",
+              file=sys.stderr)
     print(f"wrote {rep.html} (self-contained) and {rep.markdown} "
           f"(with {len(rep.figures)} figures in {rep.markdown.parent / 'figures'})")
     for note in rep.notes:
