@@ -719,7 +719,7 @@ def point_problems(scenario: "Scenario", values: dict[str, Any]) -> list[str | N
     applied by building a scenario, which checks every rule).
     """
     n = len(next(iter(values.values()))) if values else 0
-    out: list[list[str]] = [[] for _ in range(n)]
+    out: dict[int, list[str]] = {}  # only the points that break a rule: n is large
 
     def get(path: str, default: Any) -> np.ndarray:
         v = values.get(path)
@@ -727,7 +727,7 @@ def point_problems(scenario: "Scenario", values: dict[str, Any]) -> list[str | N
 
     def flag(bad: np.ndarray, text: Any) -> None:
         for i in np.flatnonzero(bad):
-            out[i].append(text(i))
+            out.setdefault(int(i), []).append(text(i))
 
     th = scenario.theatre
     if th.sectors and (("theatre.line_km" in values)
@@ -747,7 +747,10 @@ def point_problems(scenario: "Scenario", values: dict[str, Any]) -> list[str | N
              lambda i: f"adversary.attack_sector_km: the attacked sector (up to "
                        f"{width_hi[i]:g} km) can be longer than the line (from "
                        f"{line_lo[i]:g} km) [wider_than_line]")
-    return ["; ".join(msgs) if msgs else None for msgs in out]
+    result: list[str | None] = [None] * n
+    for i, msgs in out.items():
+        result[i] = "; ".join(msgs)
+    return result
 
 
 def _raw_support(x: Any) -> tuple[float, float] | None:
