@@ -362,8 +362,13 @@ class ChunkStore:
     def write(self, k: int, columns: dict[str, Any]) -> None:
         pa, pq = _pyarrow()
         # Lists (the error column) are text, also when every entry is None.
-        table = pa.table({name: pa.array(col, type=pa.string()) if isinstance(col, list)
-                          else np.asarray(col) for name, col in columns.items()})
+        def text(col: list) -> Any:  # all None (no point failed): no per-item conversion
+            if not any(x is not None for x in col):
+                return pa.nulls(len(col), pa.string())
+            return pa.array(col, type=pa.string())
+
+        table = pa.table({name: text(col) if isinstance(col, list) else np.asarray(col)
+                          for name, col in columns.items()})
         buf = pa.BufferOutputStream()
         pq.write_table(table, buf)
         data = buf.getvalue().to_pybytes()
