@@ -428,3 +428,49 @@ def test_fuzz_run_exits_0_or_2(tmp_path_factory, capsys, text, sets):
 
 def test_shown_value_is_short():
     assert len(shown_value("x" * 10**6)) <= 80
+
+
+# ------------------------------------------------------------ found by review
+
+
+_C2 = str(SCENARIOS / "claims" / "c02-experts-100k-in-theatre.yaml")
+
+
+@pytest.mark.parametrize("argv, text", [
+    (["run", _C2, "--samples", "9" * 400], "too large: at most 10^18"),
+    (["run", _C2, "--seed", "9" * 400], "too large: at most 10^18"),
+    (["run", _C2, "--samples", "1e30"], "too large: at most 10^18"),
+    (["sweep", str(SCENARIOS / "sweeps" / "c02-line-length.yaml"), "--workers", "1000000000"],
+     "per CPU"),
+    (["frontier", _C2, "--over", "theatre.line_km", "--range", "100:2000:1000000000"],
+     "at most 1,000 values"),
+    (["frontier", _C2, "--over", "theatre.line_km", "--range", "100:2000:" + "9" * 400],
+     "at most 1,000 values"),
+])
+def test_huge_counts_on_the_command_line_are_exit_2_at_once(argv, text, capsys):
+    t0 = time.perf_counter()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert text in err and "Traceback" not in err and "internal error" not in err
+    assert time.perf_counter() - t0 < 10
+
+
+def test_an_integer_beyond_pythons_digit_limit_is_too_large(tmp_path):
+    text = (SCENARIOS / "claims" / "c02-experts-100k-in-theatre.yaml").read_text()
+    bad = re.sub(r"(line_km: )[0-9]+", lambda m: m.group(1) + "9" * 5000, text, count=1)
+    f = tmp_path / "c.yaml"
+    f.write_text(bad)
+    with pytest.raises(ScenarioError) as err:
+        feasim.load_scenario(f)
+    (p,) = err.value.problems
+    assert (p.rule, p.path) == ("too_large", "theatre.line_km") and p.line is not None
+    assert "5,000 digits" in p.message
+
+
+def test_a_key_longer_than_yaml_allows_says_so(tmp_path):
+    f = tmp_path / "k.yaml"
+    f.write_text("name: x\n" + "k" * 100_000 + ": 1\n")
+    with pytest.raises(ScenarioError) as err:
+        feasim.load_scenario(f)
+    shown = str(err.value)
+    assert "at most 1,024 characters" in shown and len(shown) < 2000

@@ -137,6 +137,11 @@ def test_bare_names_keep_the_plain_mean_column(tmp_path):
     ({"response_hours_p90": ["p900"]}, "invalid_value", "unknown statistic 'p900'"),
     ({"response_hours_p90": ["median"]}, "invalid_value", "unknown statistic 'median'"),
     ({"response_hours_p90": ["p50", "p50"]}, "invalid_value", "listed twice"),
+    ({"response_hours_p90": ["p90", "p90.0"]}, "invalid_value", "listed twice"),
+    ({"response_hours_p90": []}, "invalid_value", "expected a list of statistics"),
+    ({"response_hours_p90": "mean"}, "invalid_value", "expected a list of statistics"),
+    ({"response_hours_p90": [90]}, "invalid_value", "a statistic is a name"),
+    ({}, "invalid_value", "at least one output"),
     ({"nope": ["mean"]}, "unknown_metric", "no output named 'nope'"),
     ({"troops_per_km": ["met"]}, "no_criterion", "needs a criterion"),
 ])
@@ -165,7 +170,13 @@ outputs:
         load_sweep(f)
     (p,) = err.value.problems
     assert (p.rule, p.path, p.line) == ("unknown_metric", "outputs.nope", 9)
-    f.write_text(f.read_text().replace("  nope: [mean]\n", ""))
+    f.write_text(f.read_text().replace("  nope: [mean]\n", "  troops_per_km: [p101]\n"))
+    with pytest.raises(SweepError) as err:
+        load_sweep(f)
+    (p,) = err.value.problems
+    assert (p.rule, p.line) == ("invalid_value", 7) and "unknown statistic 'p101'" in p.message
+    assert "scenario" not in str(p)  # the outputs, not the whole document, are echoed
+    f.write_text(f.read_text().replace("  troops_per_km: [p101]\n", ""))
     sw = load_sweep(f)
     cols = run_sweep(sw, tmp_path / "o", executor="serial").to_dataframe().columns
     assert {"response_hours_p90__mean", "response_hours_p90__p90",

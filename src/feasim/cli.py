@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 import traceback
 from typing import Sequence
@@ -32,19 +33,41 @@ units: km, hours, days, persons (troops). See 'feasim metrics' for every output.
 """
 
 
+_MAX_WHOLE = 10**18  # counts and seeds beyond this are typing errors, not requests
+
+
 def _whole(text: str) -> int:
     """A whole number, also written as users write large ones: 1e5, 2.5E6."""
     try:
-        return int(text)
+        value = int(text) if len(text) <= 40 else None
     except ValueError:
-        pass
+        value = None
+    if value is not None:
+        if abs(value) > _MAX_WHOLE:
+            raise argparse.ArgumentTypeError(f"too large: at most 10^18, got {clip(text)}")
+        return value
+    if len(text) > 40 and text.strip().lstrip("+-").isdigit():
+        raise argparse.ArgumentTypeError(f"too large: at most 10^18, got a number of "
+                                         f"{len(text.strip().lstrip('+-'))} digits")
     try:
         value = float(text) if len(text) <= 40 else math.nan
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value.is_integer()):
         raise argparse.ArgumentTypeError(f"expected a whole number, got {clip(repr(text))}")
+    if abs(value) > _MAX_WHOLE:
+        raise argparse.ArgumentTypeError(f"too large: at most 10^18, got {clip(text)}")
     return int(value)
+
+
+def _workers(text: str) -> int:
+    """--workers K: worker processes, at most 4 per CPU (at least 8): more only queue."""
+    value = _positive_int(text)
+    most = max(8, 4 * (os.cpu_count() or 1))
+    if value > most:
+        raise argparse.ArgumentTypeError(f"at most {most} (4 per CPU of this machine), "
+                                         f"got {value:,}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -168,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="horizon in days (default: simulation.days)")
     p.add_argument("--seed", type=_seed, metavar="S",
                    help="seed of the replications' SeedSequence (default: simulation.seed)")
-    p.add_argument("--workers", type=_positive_int, default=1, metavar="K",
+    p.add_argument("--workers", type=_workers, default=1, metavar="K",
                    help="local processes; results are identical for any K (default: 1)")
     _add_set(p)
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
@@ -190,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                         "(with --executor dask; without it a local cluster is started)")
-    p.add_argument("--workers", type=_positive_int, metavar="K",
+    p.add_argument("--workers", type=_workers, metavar="K",
                    help="worker processes (default: the machine's CPUs)")
     p.add_argument("--out", metavar="DIR", type=_out_dir,
                    help="output folder (default: feasim-out/NAME)")
@@ -554,6 +577,9 @@ def _cmd_sensitivity(args) -> int:
     return EXIT_OK
 
 
+_MAX_RANGE = 1000
+
+
 def _frontier_values(args) -> list:
     from .loader import parse_override
 
@@ -561,18 +587,26 @@ def _frontier_values(args) -> list:
         items = [t.strip() for t in args.values.split(",")]
         if not all(items):
             raise UsageError(f"--values: empty item in {clip(repr(args.values))}")
+        if len(items) > _MAX_RANGE:
+            raise UsageError(f"--values: at most {_MAX_RANGE:,} values (each is a "
+                             f"minimum-force search); got {len(items):,}")
         try:  # read as --set values are: 1e9 is a number, with the same limits
             return [parse_override(f"v={t}")[1] for t in items]
         except ValueError as exc:
             raise UsageError(f"--values: {exc}") from None
     try:
         lo, hi, n = args.value_range.split(":")
-        lo_f, hi_f, n_i = float(lo), float(hi), int(n)
+        lo_f, hi_f = float(lo), float(hi)
+        n_i = int(n) if len(n.strip()) <= 40 else _MAX_RANGE + 1
     except ValueError:
         raise UsageError(f"--range must be LO:HI:N, e.g. 100:2000:5; "
                          f"got {args.value_range!r}") from None
     if n_i < 1 or not (math.isfinite(lo_f) and math.isfinite(hi_f)):
-        raise UsageError(f"--range needs finite LO and HI and N >= 1; got {args.value_range!r}")
+        raise UsageError(f"--range needs finite LO and HI and N >= 1; got "
+                         f"{clip(repr(args.value_range))}")
+    if n_i > _MAX_RANGE:
+        raise UsageError(f"--range: at most {_MAX_RANGE:,} values (each is a minimum-force "
+                         f"search); got N = {clip(n)}")
     vals = [lo_f + (hi_f - lo_f) * i / max(n_i - 1, 1) for i in range(n_i)]
     return [int(v) if float(v).is_integer() else v for v in vals]
 

@@ -228,18 +228,25 @@ def _scalar_problem(filename: str, text: str, node: yaml.Node, paths: Mapping[in
     tag = node.tag.replace("tag:yaml.org,2002:", "!!")
     explicit = text.startswith("!", mark.pointer) if mark.pointer is not None else True
     value = node.value if isinstance(node, yaml.ScalarNode) else None
+    where = (filename, mark.line + 1, mark.column + 1, _show(paths.get(id(node), ())))
+    digits = value.strip().replace("_", "").lstrip("+-") if isinstance(value, str) else ""
+    if tag == "!!int" and digits.isdigit():  # beyond Python's int() digit limit
+        return Problem(*where, "too_large", f"an integer of {len(digits):,} digits is too "
+                       "large for any field", f"<integer of {len(digits):,} digits>", True)
     if explicit:
         msg = f"the text cannot be read as {clip(tag)}, the tag given to it"
     else:
-        msg = f"the text looks like a {tag.lstrip('!')} but is not a valid one"
-    return Problem(filename, mark.line + 1, mark.column + 1, _show(paths.get(id(node), ())),
-                   "bad_tag" if explicit else "bad_value", msg, value,
+        kind = tag.lstrip("!")
+        msg = f"the text looks like {'an' if kind[:1] in 'aeiou' else 'a'} {kind} but is not a valid one"
+    return Problem(*where, "bad_tag" if explicit else "bad_value", msg, value,
                    isinstance(value, str))
 
 
 def _yaml_problem(filename: str, exc: yaml.MarkedYAMLError, rule: str, extra: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     msg = " ".join(x for x in (exc.context, exc.problem) if x)
+    if "simple key" in (exc.context or "") and "expected ':'" in (exc.problem or ""):
+        msg += " (a key ends with ':' on its line and is at most 1,024 characters long)"
     if extra:
         msg = f"{extra}: {msg}"
     line = mark.line + 1 if mark else None

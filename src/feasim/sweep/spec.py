@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 from scipy.stats import qmc
 
 from ..errors import Problem, ProblemsError, ScenarioError
@@ -134,19 +135,39 @@ class SweepSpec(_Strict):
     metric name to the statistics to keep per point (``mean``, ``pNN``, ``min``, ``max``,
     ``std``, ``unbounded``, ``undefined``, ``met``), stored as ``OUTPUT__STAT`` columns."""
 
-    @model_validator(mode="after")
-    def _stats(self) -> "SweepSpec":
-        if isinstance(self.outputs, dict):
-            if not self.outputs:
-                raise ValueError("'outputs' must name at least one output")
-            for name, stats in self.outputs.items():
-                for stat in stats or []:
-                    why = parse_stat(stat)
-                    if why:
-                        raise ValueError(f"outputs.{name}: {why}")
-                if stats is not None and len(set(stats)) != len(stats):
-                    raise ValueError(f"outputs.{name}: a statistic is listed twice")
-        return self
+    @field_validator("outputs", mode="before")
+    @classmethod
+    def _stats(cls, value: Any) -> Any:
+        """Plain messages for the shapes ``outputs`` takes (pydantic's union errors name
+        its internals), and the statistics checked by name."""
+        if value is None:
+            return value
+        if isinstance(value, list):
+            for i, name in enumerate(value):
+                if not isinstance(name, str):
+                    raise ValueError(f"outputs[{i}]: an output is a metric name, got {name!r}")
+            return value
+        if not isinstance(value, dict):
+            raise ValueError("'outputs' is a list of metric names or a mapping of metric "
+                             f"name to statistics, got {type(value).__name__}")
+        if not value:
+            raise ValueError("'outputs' must name at least one output")
+        for name, stats in value.items():
+            if stats is None:
+                continue  # the mean
+            if not isinstance(stats, list) or not stats:
+                raise ValueError(f"outputs.{name}: expected a list of statistics such as "
+                                 f"[mean, p90], got {stats!r}")
+            seen: set = set()
+            for stat in stats:
+                why = parse_stat(stat)
+                if why:
+                    raise ValueError(f"outputs.{name}: {why}")
+                key = float(stat[1:]) if stat.startswith("p") else stat
+                if key in seen:
+                    raise ValueError(f"outputs.{name}: {stat!r} is listed twice")
+                seen.add(key)
+        return value
     chunk_points: Annotated[int, Field(ge=1, le=10**7)] | None = None
     """Points per chunk written to disk (default 10,000 analytic, 4 simulation)."""
 
