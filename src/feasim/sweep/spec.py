@@ -31,7 +31,6 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
-from scipy.stats import qmc
 
 from ..errors import Problem, ProblemsError, ScenarioError
 from ..loader import _problems_from, _read_yaml, load_scenario, read_input, with_overrides
@@ -416,6 +415,8 @@ class Sweep:
         d = self.spec.design
         k = len(self.names)
         if d.method == "sobol":
+            from scipy.stats import qmc  # imported for Sobol' designs only (slow to import)
+
             engine = qmc.Sobol(k, scramble=True, rng=np.random.default_rng(d.seed))
             if lo:
                 engine.fast_forward(lo)
