@@ -213,6 +213,24 @@ def breakeven(scenario: Scenario, target: float = 0.5, *, output: str = "feasibl
         a = a[np.isfinite(a)]
         return float(a.mean()) if a.size else math.nan
 
+    def values(path: str, xs: np.ndarray) -> list[float]:
+        """``value`` at each of ``xs`` for ``path``, in one evaluation of len(xs) × n
+        samples: every input is given per sample, so each block of n is the same
+        computation as one call of ``value`` (the same numbers)."""
+        if not isinstance(model, AnalyticModel) or len(xs) == 1:
+            return [value({**base, path: float(x)}) for x in xs]
+        k = len(xs)
+        inputs = {p: np.tile(np.asarray(v), k) if np.ndim(v) else v for p, v in base.items()}
+        inputs[path] = np.repeat(np.asarray(xs, dtype=float), n)
+        r = model.evaluate(scenario, inputs, n=k * n, rng=seed)
+        if output == "feasible":
+            return [float(m.mean()) for m in r.feasible.reshape(k, n)]
+        out = []
+        for a in np.asarray(r[output], dtype=float).reshape(k, n):
+            a = a[np.isfinite(a)]
+            out.append(float(a.mean()) if a.size else math.nan)
+        return out
+
     result = BreakEvenResult(scenario.name, output, float(target), n, seed, value(base))
     for path, dist in dists.items():
         lo, hi = _range(dist)
@@ -224,7 +242,8 @@ def breakeven(scenario: Scenario, target: float = 0.5, *, output: str = "feasibl
             return value({**base, path: float(x)}) - target
 
         xs = np.linspace(lo, hi, int(grid)) if hi > lo else np.array([lo])
-        gs = [gap(x) for x in xs]
+        gs = [g - target for g in values(path, xs)]
+        calls += len(xs)
         root = None
         for (x0, g0), (x1, g1) in zip(zip(xs, gs), zip(xs[1:], gs[1:])):
             if g0 == 0:
