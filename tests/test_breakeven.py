@@ -174,3 +174,19 @@ def test_brentq_takes_scipys_steps():
     assert checked > 300
     with pytest.raises(ValueError):
         brentq(lambda x: x + 2, 0.0, 1.0)
+
+
+def test_grid_in_one_evaluation_equals_one_evaluation_per_value():
+    """The grid is evaluated as one block of grid × n samples; its ends must be what
+    separate evaluations at those values give (same draws, same numbers)."""
+    from feasim.models import AnalyticModel
+
+    s = feasim.load_scenario(SCENARIOS / "claims" / "c02-experts-100k-in-theatre.yaml")
+    res = breakeven(s, 0.5, samples=300, seed=3)
+    model = AnalyticModel()
+    base = model.draws(s, n=300, rng=3).inputs()
+    for path, be in list(res.inputs.items())[:4]:
+        lo, hi = be.range
+        ends = [float(model.evaluate(s, {**base, path: x}, n=300, rng=3).p_feasible)
+                for x in (lo, hi)]
+        assert [be.output_low, be.output_high] == ends, path
