@@ -37,13 +37,165 @@ def test_earlier_report_is_replaced_without_stale_figures(tmp_path):
     assert "figures/strength.png" not in (out / "report.md").read_text()
 
 
-def test_report_of_an_older_feasim_without_its_list_is_replaced(tmp_path):
+def test_folder_without_a_manifest_is_never_deleted_from(tmp_path):
+    """No .feasim-report.json: report.md and figures/*.png are the user's, not feasim's."""
+    out = tmp_path / "mine"
+    (out / "figures").mkdir(parents=True)
+    (out / "report.md").write_text("my own report")
+    (out / "figures" / "my-chart.png").write_bytes(b"my chart")
+    with pytest.raises(FeasimError, match=r"holds more than a feasim report "
+                                          r"\(figures/my-chart.png, report.md\)"):
+        write_report(C2, out, samples=64)
+    assert (out / "report.md").read_text() == "my own report"
+    assert (out / "figures" / "my-chart.png").read_bytes() == b"my chart"
+    # overwrite: feasim's names are written over, nothing else is deleted
+    rep = write_report(C2, out, samples=64, overwrite=True)
+    assert rep.replaced == []
+    assert (out / "figures" / "my-chart.png").read_bytes() == b"my chart"
+    assert "my own report" not in (out / "report.md").read_text()
+    assert set(files(out)) == {".feasim-report.json", "report.html", "report.md",
+                               "figures/my-chart.png"} | {f"figures/{k}.png"
+                                                          for k in rep.figures}
+
+
+def test_older_feasim_report_without_its_list_is_kept(tmp_path):
     out = tmp_path / "old"
     write_report(C2, out, samples=64)
     (out / ".feasim-report.json").unlink()
     (out / "figures" / "strength.png").write_bytes(b"\x89PNG stale")
+    with pytest.raises(FeasimError, match="holds more than a feasim report"):
+        write_report(C2, out, samples=64)
+    write_report(C2, out, samples=64, overwrite=True)
+    assert (out / "figures" / "strength.png").read_bytes() == b"\x89PNG stale"
+
+
+def test_unlisted_png_beside_an_earlier_report_is_refused_and_kept(tmp_path, capsys):
+    out = tmp_path / "r"
+    first = write_report(C2, out, samples=64)
+    (out / "figures" / "mine.png").write_bytes(b"mine")
+    with pytest.raises(FeasimError, match=r"holds more than a feasim report "
+                                          r"\(figures/mine.png\)"):
+        write_report(C2, out, samples=64)
+    assert (out / "figures" / "mine.png").read_bytes() == b"mine"
+    assert main(["report", str(C2), "-o", str(out), "--samples", "64"]) == 2
+    assert "figures/mine.png" in capsys.readouterr().err
+    assert (out / "figures" / "mine.png").read_bytes() == b"mine"
+    # overwrite: the earlier report's listed files are replaced, the user's PNG kept
+    rep = write_report(C2, out, samples=64, overwrite=True)
+    assert (out / "figures" / "mine.png").read_bytes() == b"mine"
+    assert sorted(rep.replaced) == sorted([first.html, first.markdown,
+                                           *first.figures.values()])
+    assert "figures/mine.png" not in json.loads((out / ".feasim-report.json").read_text())[
+        "files"]
+
+
+def test_a_manifest_lists_only_feasim_names(tmp_path):
+    """A manifest naming other files (hand-edited, or planted) never gets them deleted."""
+    out = tmp_path / "r"
     write_report(C2, out, samples=64)
-    assert not (out / "figures" / "strength.png").exists()
+    (out / "thesis.tex").write_text("x")
+    (out / "figures" / "photo.jpg").write_text("x")
+    man = out / ".feasim-report.json"
+    data = json.loads(man.read_text())
+    data["files"] += ["thesis.tex", "figures/photo.jpg", "../outside.png", "figures/../x.png"]
+    man.write_text(json.dumps(data))
+    with pytest.raises(FeasimError, match=r"\(figures/photo.jpg, thesis.tex\)"):
+        write_report(C2, out, samples=64)
+    write_report(C2, out, samples=64, overwrite=True)
+    assert (out / "thesis.tex").exists() and (out / "figures" / "photo.jpg").exists()
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_symlinked_figures_folder_is_refused_and_its_target_untouched(tmp_path, overwrite):
+    out = tmp_path / "r"
+    write_report(C2, out, samples=64)
+    elsewhere = tmp_path / "photos"
+    elsewhere.mkdir()
+    for name in ("density.png", "holiday.png"):
+        (elsewhere / name).write_bytes(b"precious")
+    import shutil
+    shutil.rmtree(out / "figures")
+    (out / "figures").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(FeasimError, match=r"figures is a symbolic link"):
+        write_report(C2, out, samples=64, overwrite=overwrite)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["density.png", "holiday.png"]
+    assert all(p.read_bytes() == b"precious" for p in elsewhere.iterdir())
+    assert (out / "figures").is_symlink() and (out / "report.html").exists()
+
+
+def test_symlinked_listed_file_is_refused_and_never_written_through(tmp_path):
+    out = tmp_path / "r"
+    write_report(C2, out, samples=64)
+    target = tmp_path / "precious.png"
+    target.write_bytes(b"precious")
+    (out / "figures" / "density.png").unlink()
+    (out / "figures" / "density.png").symlink_to(target)
+    (out / "report.md").unlink()
+    (out / "report.md").symlink_to(target)
+    with pytest.raises(FeasimError, match=r"report.md \(a symbolic link\)"):
+        write_report(C2, out, samples=64)
+    assert target.read_bytes() == b"precious"
+    rep = write_report(C2, out, samples=64, overwrite=True)  # the links are replaced
+    assert target.read_bytes() == b"precious"
+    assert not (out / "report.md").is_symlink() and not rep.figures["density"].is_symlink()
+    assert (out / "report.md").read_text().startswith("# ")
+
+
+def _cli_in_a_subprocess(args, timeout=120):
+    """The CLI in its own process, so that a regression hangs only until the timeout."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "feasim", *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "folder", "dangling-link"])
+def test_manifest_that_is_not_a_regular_file_is_refused_without_hanging(tmp_path, kind):
+    import os
+
+    out = tmp_path / "r"
+    out.mkdir()
+    man = out / ".feasim-report.json"
+    if kind == "dev-zero":
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("no /dev/zero")
+        man.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs")
+        os.mkfifo(man)
+    elif kind == "folder":
+        man.mkdir()
+    else:
+        man.symlink_to(tmp_path / "nowhere")
+    t = time.perf_counter()
+    run = _cli_in_a_subprocess(["report", str(C2), "-o", str(out), "--samples", "64",
+                                "--force"])
+    assert run.returncode == 2, run.stderr
+    assert f"{man} is not a regular file" in run.stderr and "internal" not in run.stderr
+    assert time.perf_counter() - t < 60
+    assert sorted(p.name for p in out.iterdir()) == [man.name]  # nothing written
+
+
+def test_oversized_or_invalid_manifest(tmp_path):
+    out = tmp_path / "r"
+    out.mkdir()
+    man = out / ".feasim-report.json"
+    man.write_bytes(b" " * (1 << 20) + b"{}")
+    with pytest.raises(FeasimError, match=r"feasim-report.json is larger than 1,048,576"):
+        write_report(C2, out, samples=64, overwrite=True)
+    for text in ("{not json", '{"files": "report.md"}', '["report.md"]', "\xff\xfe"):
+        man.write_bytes(text.encode("latin-1"))
+        with pytest.raises(FeasimError, match=r"holds more than a feasim report "
+                                              r"\(.feasim-report.json\)"):
+            write_report(C2, out, samples=64)
+    (out / "report.md").write_text("mine")
+    man.write_text("{not json")
+    with pytest.raises(FeasimError, match=r"\(.feasim-report.json, report.md\)"):
+        write_report(C2, out, samples=64)
+    rep = write_report(C2, out, samples=64, overwrite=True)  # not a manifest: nothing deleted
+    assert rep.replaced == [] and json.loads(man.read_text())["files"][0] == "report.md"
 
 
 @pytest.mark.parametrize("extra,shown", [("notes.txt", "notes.txt"),
@@ -68,11 +220,11 @@ def test_overwrite_writes_into_it_and_keeps_the_other_files(tmp_path):
     (out / "notes.txt").write_text("keep me")
     (out / "figures").mkdir()
     (out / "figures" / "photo.png").write_bytes(b"mine")
-    (out / "figures" / "strength.png").write_bytes(b"stale, feasim's name")
+    (out / "figures" / "strength.png").write_bytes(b"feasim's name, but no manifest")
     rep = write_report(C2, out, samples=64, overwrite=True)
     assert (out / "notes.txt").read_text() == "keep me"
     assert (out / "figures" / "photo.png").read_bytes() == b"mine"
-    assert not (out / "figures" / "strength.png").exists()
+    assert (out / "figures" / "strength.png").exists()  # not listed anywhere: kept
     assert rep.html.exists() and all(p.exists() for p in rep.figures.values())
     rep = write_report(C2, out, samples=64, overwrite=True)  # again: its own list is used
     assert (out / "notes.txt").exists() and (out / "figures" / "photo.png").exists()

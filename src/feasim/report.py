@@ -8,9 +8,13 @@ and a sensitivity analysis), finds the minimum force, draws the figures of
 - ``report.md`` with the figures as PNG files in ``figures/``;
 - ``.feasim-report.json``: the list of the files written.
 
-An earlier report in the folder is replaced (its files deleted first, so no
-stale figure stays); a folder holding anything else is refused unless
-``overwrite=True``.
+An earlier report in the folder is replaced: the files its manifest lists are
+deleted first, so no stale figure stays. Nothing else is ever deleted: a
+folder holding any other file (an unlisted PNG in ``figures/`` included), or
+with no manifest at all, is refused unless ``overwrite=True``, which writes
+feasim's names over whatever is there and keeps the rest. Links are never
+followed (a ``figures`` link is refused; a link at a name feasim writes is
+replaced, not written through).
 
 The wording is the model's, not an opinion: the report states what the
 scenario's inputs imply under the model's assumptions and says what it leaves
@@ -170,45 +174,123 @@ class Report:
 
 
 _MANIFEST = ".feasim-report.json"
-_REPORT_FILES = ("report.html", "report.md")
-_FIGURE_KEYS = ("density", "distributions", "posture", "strength", "sensitivity", "frontier")
+_MANIFEST_MAX = 1 << 20  # bytes: a list of a dozen names is a few hundred
+_LISTED = re.compile(r"(report\.html|report\.md|figures/[A-Za-z0-9_-]+\.png)")
+
+
+def _read_manifest(out: Path) -> list[str] | None:
+    """The names listed by the manifest of an earlier report in ``out``.
+
+    None if there is no manifest, or it is not one (not JSON, not a list of the
+    names feasim writes). A manifest that is not a regular file (a link, a FIFO,
+    a device, a folder) or is larger than 1 MB is refused: it is never opened
+    in a way that could block or read without end.
+    """
+    import json
+    import os
+    import stat
+
+    path = out / _MANIFEST
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > _MANIFEST_MAX:
+        what = ("is not a regular file" if not stat.S_ISREG(st.st_mode)
+                else f"is larger than {_MANIFEST_MAX:,} bytes")
+        raise FeasimError(f"{path} {what}, so it is not the list of files of a feasim report; "
+                          "remove it or choose another -o folder")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the lstat
+            raise FeasimError(f"{path} is not a regular file, so it is not the list of files "
+                              "of a feasim report; remove it or choose another -o folder")
+        data = os.read(fd, _MANIFEST_MAX + 1)
+    finally:
+        os.close(fd)
+    try:
+        names = json.loads(data.decode("utf-8"))["files"]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    return [n for n in names if _LISTED.fullmatch(n)]
 
 
 def _earlier_report(out: Path) -> tuple[list[Path], list[str]]:
     """Files of an earlier feasim report in ``out``, and the names of anything else there.
 
     A report is what :func:`write_report` writes: ``report.html``, ``report.md``,
-    ``figures/*.png`` and ``.feasim-report.json`` (the list of files it wrote).
+    ``figures/*.png`` and ``.feasim-report.json``, the list of the files it
+    wrote. Only files that list names, and that are regular files (not links),
+    are the earlier report's; everything else is the user's, and a folder with
+    no valid list holds no feasim report at all. Links are never followed; a
+    ``figures`` that is a link is refused.
     """
-    listed: list[Path] = []
-    try:
-        import json
+    import os
 
-        for name in json.loads((out / _MANIFEST).read_text(encoding="utf-8"))["files"]:
-            p = (out / name)
-            if p.resolve().parent in (out.resolve(), (out / "figures").resolve()):
-                listed.append(p)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    listed = _read_manifest(out)
+    known = set(listed or ())
     ours: list[Path] = []
     foreign: list[str] = []
-    for entry in sorted(out.iterdir()):
-        if entry.name in _REPORT_FILES + (_MANIFEST,) and entry.is_file():
-            ours.append(entry)
-        elif entry.name == "figures" and entry.is_dir():
-            for fig in sorted(entry.iterdir()):
-                if fig.is_file() and fig.suffix == ".png":
-                    ours.append(fig)
-                else:
-                    foreign.append(f"figures/{fig.name}")
+
+    def sort(entry: os.DirEntry, rel: str) -> None:
+        if rel in known and entry.is_file(follow_symlinks=False):
+            ours.append(out / rel)
         else:
-            foreign.append(entry.name)
-    if not any(p.name in _REPORT_FILES for p in ours):  # figures alone: not a report
-        foreign += [p.relative_to(out).as_posix() for p in ours if p.name != _MANIFEST]
-    if foreign:  # overwriting into a folder with other files: only what is surely ours
-        ours = [p for p in ours if p in listed or p.name in _REPORT_FILES + (_MANIFEST,)
-                or (p.parent.name == "figures" and p.stem in _FIGURE_KEYS)]
+            foreign.append(rel + (" (a symbolic link)" if entry.is_symlink() else ""))
+
+    with os.scandir(out) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name == _MANIFEST:
+            if listed is None:
+                foreign.append(entry.name)
+            else:
+                ours.append(out / entry.name)
+        elif entry.name == "figures" and entry.is_symlink():
+            raise FeasimError(f"{out / 'figures'} is a symbolic link; feasim neither writes "
+                              "nor deletes through links: remove it or choose another -o "
+                              "folder")
+        elif entry.name == "figures" and entry.is_dir(follow_symlinks=False):
+            with os.scandir(entry.path) as it:
+                figs = sorted(it, key=lambda e: e.name)
+            for fig in figs:
+                sort(fig, f"figures/{fig.name}")
+        else:
+            sort(entry, entry.name)
     return ours, foreign
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """``data`` to ``path`` through a temporary file renamed over it.
+
+    The rename replaces whatever ``path`` is (a link included) without writing
+    through it: a link at a name feasim writes never redirects the write.
+    """
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 @dataclass
@@ -294,10 +376,12 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         report on the scenario with that posture preset instead of its own.
     overwrite:
         Write into ``out_dir`` even if it holds other files than an earlier
-        report (they are kept). Without it such a folder is refused, before
-        any work. An earlier feasim report there is always replaced: its files
-        (figures included) are deleted first, so none is left stale (they are
-        listed in the result's ``replaced``).
+        report (they are kept; only the names feasim writes are overwritten).
+        Without it such a folder is refused, before any work. An earlier feasim
+        report there (its ``.feasim-report.json`` lists its files) is always
+        replaced: the listed files (figures included) are deleted first, so none
+        is left stale (they are listed in the result's ``replaced``). Files it
+        does not list are never deleted.
     """
     from . import plots
     from .loader import load_scenario, with_overrides
@@ -333,7 +417,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                 shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
                 raise FeasimError(f"{out} is not empty and holds more than a feasim report "
                                   f"({shown}); choose another -o folder, or overwrite to "
-                                  "write the report into it")
+                                  "write the report into it (those files are kept)")
         figdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # before any work: a folder that cannot be written is bad input
         raise FeasimError(f"cannot write the report to {out}: {exc.strerror or exc}; "
@@ -506,29 +590,42 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         "forecast."]))
 
     # ---- write: first delete the earlier report, so that no stale figure remains
-    for p in old_files:
-        p.unlink(missing_ok=True)
-    figdir.mkdir(parents=True, exist_ok=True)
-    pngs: dict[str, bytes] = {}
-    paths: dict[str, Path] = {}
-    for key, fig in figures.items():
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        pngs[key] = buf.getvalue()
-        paths[key] = figdir / f"{key}.png"
-        paths[key].write_bytes(pngs[key])
-    if notes:
-        sections.append(_Section("Left out", paragraphs=notes))
-    title = scenario.title or scenario.name
-    md = out / "report.md"
-    md.write_text(_markdown(title, sections), encoding="utf-8")
-    page = out / "report.html"
-    page.write_text(_html(title, sections, pngs), encoding="utf-8")
     import json
+    import os
+    import stat
 
-    written = [md.name, page.name] + [f"figures/{p.name}" for p in paths.values()]
-    (out / _MANIFEST).write_text(json.dumps({"feasim": __version__, "files": written},
-                                            indent=1) + "\n", encoding="utf-8")
+    try:
+        for p in old_files:  # regular files listed by its manifest, never a link's target
+            try:
+                if stat.S_ISREG(os.lstat(p).st_mode):
+                    os.unlink(p)
+            except FileNotFoundError:
+                pass
+        figdir.mkdir(parents=True, exist_ok=True)
+        if figdir.is_symlink():  # made a link while the model ran
+            raise FeasimError(f"{figdir} is a symbolic link; feasim neither writes nor "
+                              "deletes through links: remove it or choose another -o folder")
+        pngs: dict[str, bytes] = {}
+        paths: dict[str, Path] = {}
+        for key, fig in figures.items():
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+            pngs[key] = buf.getvalue()
+            paths[key] = figdir / f"{key}.png"
+            _write_file(paths[key], pngs[key])
+        if notes:
+            sections.append(_Section("Left out", paragraphs=notes))
+        title = scenario.title or scenario.name
+        md = out / "report.md"
+        _write_file(md, _markdown(title, sections).encode("utf-8"))
+        page = out / "report.html"
+        _write_file(page, _html(title, sections, pngs).encode("utf-8"))
+        written = [md.name, page.name] + [f"figures/{p.name}" for p in paths.values()]
+        _write_file(out / _MANIFEST, (json.dumps({"feasim": __version__, "files": written},
+                                                 indent=1) + "\n").encode("utf-8"))
+    except OSError as exc:
+        raise FeasimError(f"cannot write the report to {out}: {exc.strerror or exc} "
+                          f"({exc.filename or out}); choose another -o folder") from None
     return Report(html=page, markdown=md, figures=paths, result=result, notes=notes,
                   replaced=[p for p in old_files if p.name != _MANIFEST])
 
