@@ -94,7 +94,45 @@ def stray(out):
 
 def corrupt_manifest(out):
     (out / "sweep.json").write_text('{"name": "sw", "fingerp')
-    return set()
+    return {"sweep.json"}
+
+
+def empty_manifest(out):
+    (out / "sweep.json").write_bytes(b"")
+    return {"sweep.json"}
+
+
+def chunk_is_a_folder(out):
+    part(out, 1).unlink()
+    part(out, 1).mkdir()
+    (part(out, 1) / "inside.txt").write_text("x")
+    return {"part-00000001"}
+
+
+def chunk_is_a_fifo(out):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs")
+    part(out, 2).unlink()
+    os.mkfifo(part(out, 2))
+    return {"part-00000002"}
+
+
+def record_is_a_fifo(out):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs")
+    rec = out / "ledger" / "part-00000003.json"
+    rec.unlink()
+    os.mkfifo(rec)
+    return {"part-00000003"}
+
+
+def chunk_is_a_link(out):
+    # a link to a sound copy of the chunk: still not a regular file, and its target kept
+    target = out.parent / "elsewhere.parquet"
+    shutil.copyfile(part(out, 0), target)
+    part(out, 0).unlink()
+    part(out, 0).symlink_to(target)
+    return {"part-00000000"}
 
 
 def delete_record(out):
@@ -108,7 +146,8 @@ def delete_chunk(out):
 
 
 DAMAGES = [truncate, zero_length, copy_over, bit_flip, copy_with_record, stray, corrupt_manifest,
-           delete_record, delete_chunk]
+           empty_manifest, delete_record, delete_chunk, chunk_is_a_folder, chunk_is_a_fifo,
+           record_is_a_fifo, chunk_is_a_link]
 
 
 @pytest.mark.parametrize("damage", DAMAGES, ids=lambda f: f.__name__)
@@ -123,6 +162,8 @@ def test_damaged_store_resumes_to_identical_rows(damage, sweep, clean, tmp_path,
     if expected:
         assert f"repaired {len(expected)} chunk" in err
         assert all(name in err for name in expected)
+        if "sweep.json" in expected:
+            assert "sweep.json (unreadable: " in err
     else:
         assert "repaired" not in err
     pd.testing.assert_frame_equal(result.to_dataframe(), clean[1])
@@ -142,6 +183,77 @@ def test_repair_reasons_are_specific(sweep, clean, tmp_path):
     assert why["part-00000003"] == "checksum mismatch"
     assert why["part-00000004"] == "its record is missing"
     assert result.computed_chunks == 4
+
+
+def test_anything_but_a_regular_file_is_damage_and_removed_without_following(
+        sweep, clean, tmp_path):
+    out = _copy(clean, tmp_path)
+    chunk_is_a_link(out)
+    chunk_is_a_folder(out)
+    chunk_is_a_fifo(out)
+    record_is_a_fifo(out)
+    (out / "ledger" / "part-00000004.json").unlink()
+    (out / "ledger" / "part-00000004.json").mkdir()
+    target = out.parent / "elsewhere.parquet"
+    kept = target.read_bytes()
+    # reading refuses them at once, without opening the FIFOs
+    with pytest.raises(StoreError, match=r"part-00000000 .* damaged \(not a regular file\)"):
+        ChunkStore(out).read()
+    t = time.perf_counter()
+    result = run_sweep(sweep, out, executor="serial", resume=True)
+    assert time.perf_counter() - t < 60
+    assert dict(result.repaired) == {"part-00000000": "not a regular file",
+                                     "part-00000001": "not a regular file",
+                                     "part-00000002": "not a regular file",
+                                     "part-00000003": "its record is not a regular file",
+                                     "part-00000004": "its record is not a regular file"}
+    assert result.computed_chunks == 5
+    assert target.read_bytes() == kept  # the link was removed, not its target
+    for k in range(N_CHUNKS):
+        assert part(out, k).is_file() and not part(out, k).is_symlink()
+    pd.testing.assert_frame_equal(result.to_dataframe(), clean[1])
+
+
+def test_reading_a_fifo_chunk_or_record_never_blocks(sweep, clean, tmp_path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs")
+    out = _copy(clean, tmp_path)
+    chunk_is_a_fifo(out)
+    code = ("import sys; from feasim.sweep import ChunkStore\n"
+            "try:\n    ChunkStore(sys.argv[1]).read()\n"
+            "except Exception as exc:\n    print(exc)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True,
+                         text=True, timeout=120)
+    assert "part-00000002" in run.stdout and "not a regular file" in run.stdout, run.stderr
+    out2 = _copy(clean, tmp_path / "b")
+    record_is_a_fifo(out2)
+    run = subprocess.run([sys.executable, "-c", code, str(out2)], capture_output=True,
+                         text=True, timeout=120)
+    assert "part-00000003" in run.stdout and "its record is not a regular file" in run.stdout
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "dev-zero"])
+def test_sweep_json_that_is_not_a_regular_file(sweep, clean, tmp_path, kind):
+    out = _copy(clean, tmp_path)
+    man = out / "sweep.json"
+    man.unlink()
+    if kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs")
+        os.mkfifo(man)
+    elif kind == "folder":
+        man.mkdir()
+    else:
+        man.symlink_to("/dev/zero")
+    with pytest.raises(StoreError, match=r"sweep.json is damaged \(not a regular file\)"):
+        ChunkStore(out).read()
+    with pytest.raises(StoreError, match=r"not a regular file.*--resume"):
+        run_sweep(sweep, out, executor="serial")
+    result = run_sweep(sweep, out, executor="serial", resume=True)
+    assert dict(result.repaired) == {
+        "sweep.json": "unreadable: not a regular file; written again"}
+    assert man.is_file() and not man.is_symlink() and result.computed_chunks == 0
+    pd.testing.assert_frame_equal(result.to_dataframe(), clean[1])
 
 
 def test_record_of_another_chunk_is_refused(sweep, clean, tmp_path):
@@ -213,7 +325,8 @@ def test_cli_damaged_sweep_json_exits_2(tmp_path, capsys):
     (out / "chunks" / "part-junk.parquet").write_bytes(b"junk")
     assert main(args + ["--resume"]) == 0
     captured = capsys.readouterr()
-    assert "repaired 1 chunk" in captured.err and "part-00000002 (checksum mismatch" in captured.err
+    assert "repaired 2 chunks" in captured.err and "part-00000002 (checksum mismatch" in captured.err
+    assert "sweep.json (unreadable: not JSON: " in captured.err
     assert json.loads(captured.out) == {**first, "chunks_computed": 1, "chunks_reused": 3}
 
 

@@ -23,7 +23,12 @@ checksum match the record, and the file's Parquet metadata says the rows and
 its ``point`` column holds exactly the chunk's points. On ``--resume`` a chunk
 failing any check is deleted and computed again (the run says which and
 why); :meth:`ChunkStore.read` reads only chunks that pass, and refuses a
-damaged one. Files in ``chunks/`` whose name is not exactly
+damaged one. Anything at a chunk's or record's path that is not a regular
+file (a folder, a link, a FIFO, a device) is damage ("not a regular file"):
+it is never followed nor opened in a way that could block, and ``--resume``
+removes it (the link itself, never its target) and computes the chunk again.
+A damaged ``sweep.json`` is written again by ``--resume`` and listed with the
+repaired chunks. Files in ``chunks/`` whose name is not exactly
 ``part-NNNNNNNN.parquet`` are ignored. Two runs on one ``OUT`` at once are
 refused; the lock goes with the process that holds it (also when killed).
 
@@ -38,6 +43,8 @@ import io
 import json
 import os
 import re
+import shutil
+import stat
 from pathlib import Path
 from typing import Any, Callable
 
@@ -53,6 +60,61 @@ _NAME = re.compile(r"part-(\d{8,})\.parquet")
 
 class StoreError(FeasimError, ValueError):
     """The output folder cannot hold this sweep (another sweep's, damaged, in use)."""
+
+    why: str = ""
+    """For a damaged ``sweep.json``: what is wrong with it, in a few words."""
+
+
+class _NotRegular(Exception):
+    """A path that should be a regular file is a link, folder, FIFO, device or socket."""
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of ``path`` if it is a regular file, else :class:`_NotRegular`.
+
+    Links are not followed, and a FIFO or device is never opened: the path is
+    ``lstat``-ed first, opened without following a link and without blocking,
+    and checked again (``fstat``) before a byte is read. More than ``limit``
+    bytes is a ValueError.
+    """
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        raise _NotRegular(path)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if os.path.islink(path):  # became a link since the lstat (ELOOP)
+            raise _NotRegular(path) from None
+        raise exc from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the lstat
+            raise _NotRegular(path)
+        parts, size = [], 0
+        while True:
+            part = os.read(fd, 1 << 20)
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+            if limit is not None and size > limit:
+                raise ValueError(f"{path} is larger than {limit} bytes")
+    finally:
+        os.close(fd)
+    return b"".join(parts)
+
+
+def _remove(path: Path) -> None:
+    """Delete whatever is at ``path`` (a folder with its contents); never follows a link."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)  # a link: the link itself, never its target
 
 
 def _pyarrow():
@@ -94,7 +156,8 @@ class ChunkStore:
         self.manifest = self.root / "sweep.json"
         self.lockfile = self.root / ".lock"
         self.repaired: list[tuple[str, str]] = []
-        """Chunks deleted by :meth:`open` to be computed again: ``(name, why)``."""
+        """What :meth:`open` repaired: ``(name, why)``; chunks deleted to be computed
+        again, and ``sweep.json`` when it was damaged and written again."""
         self._fingerprint: str | None = None
         self._lock_fd: int | None = None
         self._verified: dict[int, tuple] = {}
@@ -167,24 +230,36 @@ class ChunkStore:
     # ------------------------------------------------------------ manifest
 
     def _load_manifest(self) -> dict[str, Any]:
-        """``sweep.json``, or a StoreError saying what is wrong with it."""
+        """``sweep.json``, or a StoreError saying what is wrong with it (and its ``why``)."""
+        def damaged(message: str, why: str) -> StoreError:
+            exc = StoreError(message)
+            exc.why = why
+            return exc
+
         try:
-            text = self.manifest.read_text(encoding="utf-8")
+            text = _read_regular(self.manifest).decode("utf-8")
         except FileNotFoundError:
             raise StoreError(f"{self.root} holds no sweep (no sweep.json)") from None
+        except _NotRegular:
+            raise damaged(f"{self.manifest} is damaged (not a regular file)",
+                          "not a regular file") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise StoreError(f"cannot read {self.manifest}: "
-                             f"{getattr(exc, 'strerror', None) or exc}") from None
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise damaged(f"cannot read {self.manifest}: {why}", why) from None
+        if not text.strip():
+            raise damaged(f"{self.manifest} is damaged (empty file)", "empty file")
         try:
             info = json.loads(text)
         except ValueError as exc:
-            raise StoreError(f"{self.manifest} is damaged (not JSON: {exc})") from None
+            raise damaged(f"{self.manifest} is damaged (not JSON: {exc})",
+                          f"not JSON: {exc}") from None
         if not isinstance(info, dict) or not all(
                 isinstance(info.get(k), int) and not isinstance(info.get(k), bool)
                 for k in ("points", "chunks", "chunk_points")) \
                 or not isinstance(info.get("fingerprint"), str):
-            raise StoreError(f"{self.manifest} is damaged (fields missing or of the wrong "
-                             "type: points, chunks, chunk_points, fingerprint)")
+            raise damaged(f"{self.manifest} is damaged (fields missing or of the wrong "
+                          "type: points, chunks, chunk_points, fingerprint)",
+                          "fields missing or of the wrong type")
         return info
 
     def info(self) -> dict[str, Any]:
@@ -205,7 +280,7 @@ class ChunkStore:
         self._fingerprint = info["fingerprint"]
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root} exists and is not a sweep folder; use another --out")
-        if self.root.is_dir() and not self.manifest.exists() and any(
+        if self.root.is_dir() and not os.path.lexists(self.manifest) and any(
                 p.name != ".lock" for p in self.root.iterdir()):
             raise StoreError(f"{self.root} exists and is not a sweep folder; use another --out")
         try:
@@ -215,7 +290,7 @@ class ChunkStore:
                              f"{exc.strerror or exc}; use another --out") from None
         self._lock()
         legacy = False
-        if self.manifest.exists():
+        if os.path.lexists(self.manifest):
             try:
                 old = self._load_manifest()
             except StoreError as exc:
@@ -223,6 +298,14 @@ class ChunkStore:
                     raise StoreError(f"{exc}; use --resume to repair it and continue the "
                                      "sweep, or another --out") from None
                 self._adopt_damaged_manifest()
+                self.repaired.append((self.manifest.name,
+                                      f"unreadable: {exc.why or exc}; written again"))
+                try:  # a folder, link or FIFO there: removed, never followed
+                    if not stat.S_ISREG(os.lstat(self.manifest).st_mode):
+                        _remove(self.manifest)
+                except OSError as err:
+                    raise StoreError(f"cannot write the sweep folder {self.root}: "
+                                     f"{err.strerror or err}; use another --out") from None
             else:
                 if not resume:
                     raise StoreError(f"{self.root} already holds a sweep ({old.get('name')}); "
@@ -279,7 +362,7 @@ class ChunkStore:
             if legacy and k in files and k not in records:
                 why = self._check(k, *bounds(k), structural_only=True)
                 if why is None:  # a chunk of the old layout that passes: record it
-                    data = self.path(k).read_bytes()
+                    data = _read_regular(self.path(k))
                     lo, hi = bounds(k)
                     self._write_record(k, lo, hi - lo, data)
                     done.add(k)
@@ -291,17 +374,19 @@ class ChunkStore:
                 continue
             if k in files or why != "its file is missing":
                 self.repaired.append((self.path(k).stem, why))
-            self.path(k).unlink(missing_ok=True)
-            self.record_path(k).unlink(missing_ok=True)
+            _remove(self.path(k))  # a folder there too; a link, never its target
+            _remove(self.record_path(k))
         return done
 
     # ------------------------------------------------------------ verification
 
     def _record(self, k: int) -> dict[str, Any] | str:
         try:
-            rec = json.loads(self.record_path(k).read_text(encoding="utf-8"))
+            rec = json.loads(_read_regular(self.record_path(k), limit=1 << 20))
         except FileNotFoundError:
             return "its record is missing"
+        except _NotRegular:
+            return "its record is not a regular file"
         except (OSError, ValueError):
             return "its record is damaged"
         return rec if isinstance(rec, dict) else "its record is damaged"
@@ -310,23 +395,34 @@ class ChunkStore:
                data: bytes | None = None) -> str | None:
         """None if chunk ``k`` (points ``lo``..``hi``-1) is sound, else why not."""
         path = self.path(k)
+        try:  # lstat: a link, folder or FIFO is damage, never followed or opened
+            st = os.lstat(path)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            return f"unreadable ({exc.strerror or exc})"
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            return "not a regular file"
         if not structural_only:
             rec = self._record(k)
             if isinstance(rec, str):
-                return rec if path.exists() else "its file is missing"
+                return rec if st is not None or "regular" in rec else "its file is missing"
             want = {"chunk": k, "first_point": lo, "rows": hi - lo}
             if self._fingerprint is not None:
                 want["fingerprint"] = self._fingerprint
             if any(rec.get(key) != v for key, v in want.items()):
                 return "its record is not this chunk's"
+        if st is None:
+            return "its file is missing"
+        if not structural_only and st.st_size != rec.get("bytes"):
+            return (f"checksum mismatch: {st.st_size} bytes, not {rec.get('bytes')}"
+                    if st.st_size else "empty file")
         try:
-            st = path.stat()
-            if not structural_only and st.st_size != rec.get("bytes"):
-                return (f"checksum mismatch: {st.st_size} bytes, not {rec.get('bytes')}"
-                        if st.st_size else "empty file")
-            data = path.read_bytes() if data is None else data
+            data = _read_regular(path) if data is None else data
         except FileNotFoundError:
             return "its file is missing"
+        except _NotRegular:
+            return "not a regular file"
         except OSError as exc:
             return f"unreadable ({exc.strerror or exc})"
         if not structural_only and hashlib.sha256(data).hexdigest() != rec.get("sha256"):
@@ -397,18 +493,21 @@ class ChunkStore:
         for k in sorted(todo):
             path = self.path(k)
             try:
-                st = path.stat()
+                st = os.lstat(path)  # never follows a link
             except FileNotFoundError:
                 continue  # recorded, file gone: not done
-            key = (st.st_size, st.st_mtime_ns, st.st_ino)
+            key = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino)
             if self._verified.get(k) == key:
                 yield k, path, None
                 continue
             try:
-                data = path.read_bytes()
+                data = _read_regular(path)
+            except _NotRegular:
+                data, why = None, "not a regular file"
             except OSError as exc:
                 raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
-            why = self._check(k, *bounds(k), structural_only=legacy, data=data)
+            else:
+                why = self._check(k, *bounds(k), structural_only=legacy, data=data)
             if why is not None:
                 raise StoreError(f"chunk {path.stem} in {self.root} is damaged ({why}); run "
                                  "the sweep again with --resume to compute it again")
