@@ -325,7 +325,7 @@ def test_cli_damaged_sweep_json_exits_2(tmp_path, capsys):
     (out / "chunks" / "part-junk.parquet").write_bytes(b"junk")
     assert main(args + ["--resume"]) == 0
     captured = capsys.readouterr()
-    assert "repaired 2 chunks" in captured.err and "part-00000002 (checksum mismatch" in captured.err
+    assert "repaired 1 chunk in" in captured.err and "part-00000002 (checksum mismatch" in captured.err
     assert "sweep.json (unreadable: not JSON: " in captured.err
     assert json.loads(captured.out) == {**first, "chunks_computed": 1, "chunks_reused": 3}
 

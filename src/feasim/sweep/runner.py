@@ -69,9 +69,13 @@ def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
             "spec": sweep.spec.model_dump(mode="json")}
     try:  # the folder is locked from open() until close(), also on an exception
         done = store.open(info, resume, bounds=sweep.chunk_bounds)
-        if store.repaired:
-            shown = ", ".join(f"{name} ({why})" for name, why in store.repaired)
-            n = len(store.repaired)
+        chunks = [(name, why) for name, why in store.repaired if name != "sweep.json"]
+        for name, why in store.repaired:
+            if name == "sweep.json":
+                print(f"feasim: repaired {out}/sweep.json ({why})", file=sys.stderr)
+        if chunks:
+            shown = ", ".join(f"{name} ({why})" for name, why in chunks)
+            n = len(chunks)
             print(f"feasim: repaired {n} chunk{'s' if n != 1 else ''} in {out} (deleted, "
                   f"computed again): {shown}", file=sys.stderr)
         todo = [k for k in range(sweep.n_chunks) if k not in done]
