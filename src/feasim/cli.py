@@ -435,7 +435,8 @@ def _cmd_run(args) -> int:
 
     reqs = requirements(scenario, result)
     # an input changed on the command line (or by a preset) no longer has the file's source
-    prov = provenance(scenario, args.file, baseline=load_scenario(args.file))
+    baseline = scenario if not (args.overrides or args.mission) else load_scenario(args.file)
+    prov = provenance(scenario, args.file, baseline=baseline)
     text = verdict(scenario, result, reqs, verdict_hinges(scenario, result), prov)
     hinges = criteria_hinges(scenario, prov)
     if args.format == "json":
