@@ -288,3 +288,17 @@ def test_result_warnings_reach_table_json_and_csv_stderr(scen, monkeypatch, caps
     path = Path(__file__).resolve().parents[1] / "scenarios/claims/c02-experts-100k-in-theatre.yaml"
     assert cli.main(["run", str(path), "--format", "csv"]) == 0
     assert "warning: horizon shorter than 20 relaxation times" in capsys.readouterr().err
+
+
+def test_result_repr_is_one_short_line_and_html_is_bounded():
+    import feasim
+
+    from .conftest import SCENARIOS
+
+    s = feasim.load_scenario(SCENARIOS / "claims/c02-experts-100k-in-theatre.yaml")
+    small, big = feasim.evaluate(s, samples=100, seed=1), feasim.evaluate(s, samples=20_000, seed=1)
+    assert "\n" not in repr(big) and len(repr(big)) < 200
+    assert "20,000 samples" in repr(big) and f"P(feasible)={big.p_feasible:.3g}" in repr(big)
+    assert abs(len(big._repr_html_()) - len(small._repr_html_())) < 500  # not sample-sized
+    share = float(np.mean(big.criteria["detection_probability_worst"].met))
+    assert f"detection_probability_worst ≥ 0.95</td><td>{share:.3f}" in big._repr_html_()

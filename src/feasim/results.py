@@ -137,6 +137,42 @@ class Result:
     """Per QRF base (``"base 1 (km 0–100)"``): share of samples or replications in which
     it is manned and overloaded; only bases overloaded somewhere are listed."""
 
+    def __repr__(self) -> str:
+        """One line: what was run and P(feasible), not the sample arrays (``to_dataframe``
+        and ``summary`` show those)."""
+        p = self.p_feasible
+        feas = f", P(feasible)={p:.3g}" if math.isfinite(p) else ""
+        seed = "" if self.seed is None else f", seed={self.seed}"
+        n_c = len(self.criteria)
+        return (f"Result({self.scenario!r}, {self.method}, {self.samples:,} "
+                f"sample{'s' if self.samples != 1 else ''}{seed}, {len(self.metrics)} metrics, "
+                f"{n_c} criteri{'a' if n_c != 1 else 'on'}{feas})")
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the criteria with their share met, then each metric's mean
+        and 5th-95th percentiles with its unit (bounded size whatever the samples)."""
+        import html
+
+        def num(x: float) -> str:
+            return "unbounded" if math.isinf(x) else ("n/a" if math.isnan(x) else f"{x:.4g}")
+
+        rows = []
+        for c in self.criteria.values():
+            bound = {"min": "≥", "max": "≤"}.get(c.bound, c.bound)
+            rows.append(f"<tr><td>{html.escape(c.name)} {html.escape(bound)} "
+                        f"{c.threshold:g}</td><td>{c.p_met:.3f}</td></tr>")
+        crit = ("<table><tr><th>criterion</th><th>share of samples met</th></tr>"
+                + "".join(rows) + "</table>") if rows else ""
+        mrows = []
+        for name in self.metrics:
+            st = self.summary(name)
+            mrows.append(f"<tr><td>{html.escape(name)}</td><td>{num(st['mean'])}</td>"
+                         f"<td>{num(st['p05'])} – {num(st['p95'])}</td>"
+                         f"<td>{html.escape(self.unit(name))}</td></tr>")
+        return (f"<div><p><b>{html.escape(repr(self))}</b></p>{crit}"
+                "<table><tr><th>metric</th><th>mean</th><th>5th–95th percentile</th>"
+                "<th>unit</th></tr>" + "".join(mrows) + "</table></div>")
+
     def __getitem__(self, name: str) -> np.ndarray:
         try:
             return self.metrics[name]
