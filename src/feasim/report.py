@@ -302,6 +302,14 @@ class _Section:
     caption: str = ""
 
 
+def _wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson's score interval for a share ``p`` of ``n`` samples: unlike p ± z·SE it
+    stays inside [0, 1] and is not empty at p = 0 or 1 (at p = 0 its top is z²/(n + z²))."""
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _verdict(scenario: Scenario, result: Result) -> _Section:
     sec = _Section("Verdict")
     if not result.criteria:
@@ -310,11 +318,11 @@ def _verdict(scenario: Scenario, result: Result) -> _Section:
         return sec
     p = result.p_feasible
     n = result.samples
-    half = 1.96 * math.sqrt(max(p * (1 - p), 1e-12) / n)
+    low, high = _wilson(p, n)
     sec.paragraphs.append(
         f"Under the model's assumptions, the scenario meets every criterion in "
         f"{100 * p:.1f}% of {n:,} Monte Carlo samples: P(feasible) = {p:.3f} "
-        f"(± {half:.3f}, 95% sampling interval).")
+        f"(95% sampling interval {low:.3f}–{high:.3f}).")
     rows = []
     for name, c in result.criteria.items():
         unit = METRICS[name].unit if name in METRICS else ""
