@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -66,3 +67,20 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+def make_not_a_file(path: Path, kind: str) -> None:
+    """Put something that is not a regular file at ``path``: a link to /dev/zero, a FIFO,
+    a folder, or a dangling link (skips where the system has no such thing)."""
+    if kind == "dev-zero":
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("no /dev/zero")
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs")
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(path.parent / "nowhere")

@@ -13,7 +13,7 @@ from feasim.cli import main  # noqa: E402
 from feasim.errors import FeasimError  # noqa: E402
 from feasim.report import write_report  # noqa: E402
 
-from .conftest import BASE_YAML, SCENARIOS, scenario_from  # noqa: E402
+from .conftest import BASE_YAML, SCENARIOS, make_not_a_file, scenario_from  # noqa: E402
 
 C2 = SCENARIOS / "claims" / "c02-experts-100k-in-theatre.yaml"
 
@@ -152,23 +152,10 @@ def _cli_in_a_subprocess(args, timeout=120):
 
 @pytest.mark.parametrize("kind", ["dev-zero", "fifo", "folder", "dangling-link"])
 def test_manifest_that_is_not_a_regular_file_is_refused_without_hanging(tmp_path, kind):
-    import os
-
     out = tmp_path / "r"
     out.mkdir()
     man = out / ".feasim-report.json"
-    if kind == "dev-zero":
-        if not os.path.exists("/dev/zero"):
-            pytest.skip("no /dev/zero")
-        man.symlink_to("/dev/zero")
-    elif kind == "fifo":
-        if not hasattr(os, "mkfifo"):
-            pytest.skip("no FIFOs")
-        os.mkfifo(man)
-    elif kind == "folder":
-        man.mkdir()
-    else:
-        man.symlink_to(tmp_path / "nowhere")
+    make_not_a_file(man, kind)
     t = time.perf_counter()
     run = _cli_in_a_subprocess(["report", str(C2), "-o", str(out), "--samples", "64",
                                 "--force"])

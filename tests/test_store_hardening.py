@@ -21,7 +21,7 @@ from feasim.cli import main
 from feasim.sweep import ChunkStore, StoreError, Sweep, run_sweep
 from feasim.sweep import runner as sweep_runner
 
-from .conftest import BASE_YAML, SCENARIOS, scenario_from
+from .conftest import BASE_YAML, SCENARIOS, make_not_a_file, scenario_from
 
 N_CHUNKS = 5
 
@@ -239,14 +239,7 @@ def test_sweep_json_that_is_not_a_regular_file(sweep, clean, tmp_path, kind):
     out = _copy(clean, tmp_path)
     man = out / "sweep.json"
     man.unlink()
-    if kind == "fifo":
-        if not hasattr(os, "mkfifo"):
-            pytest.skip("no FIFOs")
-        os.mkfifo(man)
-    elif kind == "folder":
-        man.mkdir()
-    else:
-        man.symlink_to("/dev/zero")
+    make_not_a_file(man, kind)
     with pytest.raises(StoreError, match=r"sweep.json is damaged \(not a regular file\)"):
         ChunkStore(out).read()
     with pytest.raises(StoreError, match=r"not a regular file.*--resume"):
