@@ -181,6 +181,49 @@ def breakeven(scenario: Scenario, target: float = 0.5, *, output: str = "feasibl
     model:
         A :class:`feasim.models.Model` (default: the analytic model).
     """
+    _check(scenario, target, output, grid, xtol)
+    model = model or AnalyticModel()
+    u = scenario.uncertainty
+    n = int(samples if samples is not None else u.samples)
+    seed = int(seed if seed is not None else u.seed)
+    dists = {p: v for p, v in quantity_paths(scenario) if is_uncertain(v)}
+    base = AnalyticModel().draws(scenario, n=n, rng=seed).inputs()
+
+    def value(inputs) -> float:
+        return _readings(model.evaluate(scenario, inputs, n=n, rng=seed), output, 1, n)[0]
+
+    def values(path: str, xs: np.ndarray) -> list[float]:
+        """``value`` at each of ``xs`` for ``path``, in one evaluation of len(xs) × n
+        samples: every input is given per sample, so each block of n is the same
+        computation as one call of ``value`` (the same numbers)."""
+        if not isinstance(model, AnalyticModel) or len(xs) == 1:
+            return [value({**base, path: float(x)}) for x in xs]
+        k = len(xs)
+        inputs = {p: np.tile(np.asarray(v), k) if np.ndim(v) else v for p, v in base.items()}
+        inputs[path] = np.repeat(np.asarray(xs, dtype=float), n)
+        return _readings(model.evaluate(scenario, inputs, n=k * n, rng=seed), output, k, n)
+
+    result = BreakEvenResult(scenario.name, output, float(target), n, seed, value(base))
+    for path, dist in dists.items():
+        lo, hi = _range(dist)
+        calls = 0
+
+        def gap(x: float, path=path) -> float:
+            nonlocal calls
+            calls += 1
+            return value({**base, path: float(x)}) - target
+
+        xs = np.linspace(lo, hi, int(grid)) if hi > lo else np.array([lo])
+        gs = [g - target for g in values(path, xs)]
+        calls += len(xs)
+        root = _first_root(xs, gs, gap, xtol * (hi - lo))
+        result.inputs[path] = BreakEven(path, root, (lo, hi), root is not None,
+                                        gs[0] + target, gs[-1] + target, calls)
+    return result
+
+
+def _check(scenario: Scenario, target: float, output: str, grid: int, xtol: float) -> None:
+    """Refuse arguments the search cannot use, saying why."""
     if output != "feasible" and output not in METRICS:
         raise BreakEvenError(f"unknown output {output!r}: 'feasible' or a metric "
                              "(see 'feasim metrics')")
@@ -197,63 +240,28 @@ def breakeven(scenario: Scenario, target: float = 0.5, *, output: str = "feasibl
         raise BreakEvenError(f"grid must be a whole number >= 2, got {grid!r}")
     if not 0 < xtol < 1:
         raise BreakEvenError(f"xtol must be in (0, 1), got {xtol!r}")
-    model = model or AnalyticModel()
-    u = scenario.uncertainty
-    n = int(samples if samples is not None else u.samples)
-    seed = int(seed if seed is not None else u.seed)
-    dists = {p: v for p, v in quantity_paths(scenario) if is_uncertain(v)}
-    d = AnalyticModel().draws(scenario, n=n, rng=seed)
-    base = d.inputs()
 
-    def value(inputs) -> float:
-        r = model.evaluate(scenario, inputs, n=n, rng=seed)
-        if output == "feasible":
-            return float(r.p_feasible)
-        a = np.asarray(r[output], dtype=float)
+
+def _readings(r, output: str, k: int, n: int) -> list[float]:
+    """The output read on each of ``k`` blocks of ``n`` samples: P(feasible), or the
+    mean of the metric's finite values (NaN when none is finite)."""
+    if output == "feasible":
+        return [float(m.mean()) for m in r.feasible.reshape(k, n)]
+    out = []
+    for a in np.asarray(r[output], dtype=float).reshape(k, n):
         a = a[np.isfinite(a)]
-        return float(a.mean()) if a.size else math.nan
+        out.append(float(a.mean()) if a.size else math.nan)
+    return out
 
-    def values(path: str, xs: np.ndarray) -> list[float]:
-        """``value`` at each of ``xs`` for ``path``, in one evaluation of len(xs) × n
-        samples: every input is given per sample, so each block of n is the same
-        computation as one call of ``value`` (the same numbers)."""
-        if not isinstance(model, AnalyticModel) or len(xs) == 1:
-            return [value({**base, path: float(x)}) for x in xs]
-        k = len(xs)
-        inputs = {p: np.tile(np.asarray(v), k) if np.ndim(v) else v for p, v in base.items()}
-        inputs[path] = np.repeat(np.asarray(xs, dtype=float), n)
-        r = model.evaluate(scenario, inputs, n=k * n, rng=seed)
-        if output == "feasible":
-            return [float(m.mean()) for m in r.feasible.reshape(k, n)]
-        out = []
-        for a in np.asarray(r[output], dtype=float).reshape(k, n):
-            a = a[np.isfinite(a)]
-            out.append(float(a.mean()) if a.size else math.nan)
-        return out
 
-    result = BreakEvenResult(scenario.name, output, float(target), n, seed, value(base))
-    for path, dist in dists.items():
-        lo, hi = _range(dist)
-        calls = 0
-
-        def gap(x: float, path=path) -> float:
-            nonlocal calls
-            calls += 1
-            return value({**base, path: float(x)}) - target
-
-        xs = np.linspace(lo, hi, int(grid)) if hi > lo else np.array([lo])
-        gs = [g - target for g in values(path, xs)]
-        calls += len(xs)
-        root = None
-        for (x0, g0), (x1, g1) in zip(zip(xs, gs), zip(xs[1:], gs[1:])):
-            if g0 == 0:
-                root = float(x0)
-                break
-            if math.isfinite(g0) and math.isfinite(g1) and g0 * g1 < 0:
-                root = float(brentq(gap, x0, x1, xtol=xtol * (hi - lo)))
-                break
-        if root is None and gs and gs[-1] == 0:
-            root = float(xs[-1])
-        result.inputs[path] = BreakEven(path, root, (lo, hi), root is not None,
-                                        gs[0] + target, gs[-1] + target, calls)
-    return result
+def _first_root(xs: np.ndarray, gs: list[float], gap, xtol: float) -> float | None:
+    """The first grid value where the gap is 0, or the root refined by Brent's method in
+    the first grid step whose ends straddle 0; None when the gap never crosses."""
+    for (x0, g0), (x1, g1) in zip(zip(xs, gs), zip(xs[1:], gs[1:])):
+        if g0 == 0:
+            return float(x0)
+        if math.isfinite(g0) and math.isfinite(g1) and g0 * g1 < 0:
+            return float(brentq(gap, x0, x1, xtol=xtol))
+    if gs and gs[-1] == 0:
+        return float(xs[-1])
+    return None
