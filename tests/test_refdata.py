@@ -204,6 +204,49 @@ def test_claims_c1_to_c18():
     assert refdata.claim("C7").seed_files == ("002", "001")
 
 
+_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*km)?")
+_TROOP_WORD = re.compile(r"\b(men|troops|peacekeepers|soldiers|personnel)\b", re.IGNORECASE)
+_MINIMUM = re.compile(r"at least|minimum|more than|\bover\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("cid", [f"C{i}" for i in range(1, 19)])
+def test_claim_fields_match_the_quoted_figure(cid):
+    """The structured fields say what the quoted figure says: its troop numbers (a
+    figure naming troops), its km number, and whether it is a minimum."""
+    c = refdata.claim(cid)
+    persons, kms = [], []
+    for m in _NUMBER.finditer(c.figure):
+        (kms if m.group(2) else persons).append(float(m.group(1).replace(",", "")))
+    if persons and _TROOP_WORD.search(c.figure):
+        assert c.has_troops, c.figure
+        assert (c.troops_low, c.troops_high) == (min(persons), max(persons))
+    else:
+        assert c.troops_low is None and c.troops_high is None, c.figure
+    assert c.line_km == (kms[0] if kms else None)
+    assert c.at_least is bool(c.has_troops and _MINIMUM.search(c.figure))
+
+
+def test_claim_troop_figures_known():
+    assert [(c.id, c.troops_low, c.troops_high, c.at_least) for c in refdata.claims().values()
+            if c.has_troops] == [("C2", 100_000, 100_000, True), ("C3", 10_000, 30_000, False),
+                                 ("C4", 200_000, 200_000, True)]
+    assert refdata.claim("C1").line_km == 1200
+
+
+@pytest.mark.parametrize("fields, rule", [
+    ("troops_low: 5, troops_high: 3", "low_above_high"),
+    ("troops_low: 5", "incomplete_troops"),
+    ("at_least: true", "no_troops"),
+    ("line_km: 0", "greater_than"),
+])
+def test_bad_claim_fields_are_reported(fields, rule):
+    text = f"claims:\n  - {{id: C1, claim: c, figure: f, seed_files: []," \
+           f" {fields}}}\n"
+    with pytest.raises(refdata.RefDataError) as info:
+        _parse(text, Claim, "claims.yaml")
+    assert rule in [p.rule for p in info.value.problems]
+
+
 def test_is_known_source():
     for key in ("C1", "C18", "U1", "T7", "X4"):
         assert refdata.is_known_source(key)

@@ -98,6 +98,8 @@ def _bounds(item: Any) -> list[tuple[str, str]]:
         return [("strength_low", "strength_high"), ("line_km_low", "line_km_high")]
     if isinstance(item, (Rule, Figure)):
         return [("low", "high")]
+    if isinstance(item, Claim):
+        return [("troops_low", "troops_high")]
     return []
 
 
@@ -116,6 +118,15 @@ def _item_checks(item: Any, where: str, filename: str) -> list[Problem]:
         if d is not None and item.has_line and not item.line_km_low <= d <= item.line_km_high:
             out.append(_problem(filename, f"{where}.density_line_km", "out_of_range",
                                 "density_line_km must lie within the line's low..high", d))
+    if isinstance(item, Claim):
+        if (item.troops_low is None) != (item.troops_high is None):
+            out.append(_problem(filename, f"{where}.troops_high", "incomplete_troops",
+                                "give both troops_low and troops_high, or neither",
+                                item.troops_high))
+        if item.at_least and not item.has_troops:
+            out.append(_problem(filename, f"{where}.at_least", "no_troops",
+                                "at_least qualifies a troop figure: give troops_low and "
+                                "troops_high", item.at_least))
     if isinstance(item, Rule) and item.value is not None and not item.low <= item.value <= item.high:
         out.append(_problem(filename, f"{where}.value", "out_of_range",
                             f"value must lie within low..high ({item.low}..{item.high})",

@@ -189,10 +189,25 @@ class Source:
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
 class Claim:
-    """A claim of claims.md: id (C1..C18), what is claimed, the figure as
-    quoted, and the seed files that state it."""
+    """A claim of the register: id (C1..C18), what is claimed, the figure as
+    quoted, and the seed files that state it.
+
+    Where the quoted figure states a force or a line, its numbers are fields
+    too: ``troops_low``/``troops_high`` (persons; equal for one number),
+    ``at_least`` (the quote is a minimum) and ``line_km`` (km, the line the
+    claim itself states). ``None`` where the claim states no such number.
+    """
 
     id: str
     claim: str
     figure: str
     seed_files: tuple[str, ...]
+    troops_low: Optional[int] = Field(default=None, ge=0)
+    troops_high: Optional[int] = Field(default=None, ge=0)
+    at_least: bool = False
+    line_km: Optional[float] = _positive()
+
+    @property
+    def has_troops(self) -> bool:
+        """True if the claim states a troop figure (``troops_low``/``troops_high``)."""
+        return self.troops_low is not None and self.troops_high is not None
