@@ -133,6 +133,9 @@ class Result:
     cells: dict[str, list[float]] = field(default_factory=dict)
     """Simulation only: ``{"SECTOR|HOUR": [detected, incursions]}`` pooled over
     replications, by the sector and clock hour (0–23) in which each window starts."""
+    by_sector: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Per-sector outputs of :data:`feasim.metrics.SECTOR_METRICS`: quantity → sector name
+    (line order; ``line`` without sectors) → one value per sample or replication."""
     base_overload: dict[str, float] = field(default_factory=dict)
     """Per QRF base (``"base 1 (km 0–100)"``): share of samples or replications in which
     it is manned and overloaded; only bases overloaded somewhere are listed."""
