@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Metric", "METRICS", "GROUPS", "SERIES_UNITS", "needs_block"]
+__all__ = ["Metric", "METRICS", "GROUPS", "SERIES_UNITS", "SECTOR_METRICS", "needs_block"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,16 @@ def needs_block(name: str) -> str | None:
     """The scenario block a metric needs (``None`` if it is always defined)."""
     return METRICS[name].needs
 
+
+#: Per-sector outputs (``Result.by_sector``: quantity → sector name → one value per sample
+#: or replication), in line order; a theatre without sectors has one sector, ``line``.
+#: The line-wide metric of the same name is their combination weighted by
+#: ``incursion_share``.
+SECTOR_METRICS: dict[str, Metric] = {m.name: m for m in [
+    Metric("incursion_share", "fraction", _C, "share of incursions that fall in the sector (threat × length, normalised)"),
+    Metric("op_coverage", "fraction", _C, "share of the sector inside a post's radius (posts spread evenly over the whole line; 0 without posts)"),
+    Metric("sensor_coverage", "fraction", _C, "share of the sector watched by a working sensor (0 without sensors)"),
+]}
 
 #: Daily time series of the simulation (replication × day) and their units.
 SERIES_UNITS = {

@@ -10,7 +10,7 @@ from ..sampling import Draws
 from ..schema import Scenario
 
 __all__ = ["patrol_detection", "pass_detection", "coverage", "sector_layout",
-           "sensor_detection"]
+           "sensor_detection", "sector_names", "sector_outputs"]
 
 _DAY = 24.0
 _TIE = 1e-12   # cells within this of the minimum count as tied (lowest hour wins)
@@ -208,6 +208,54 @@ def _sector_weights(scenario: Scenario, d: Draws):
     return weights, vis
 
 
+def _post_cover(scenario: Scenario, d: Draws, posts, vis) -> list:
+    """Per sector: the share inside a post's radius, ``min(1, posts × 2r × visibility ÷
+    line)`` (posts spread evenly over the whole line); 0 without posts."""
+    zero = np.zeros(d.n)
+    if not scenario.posture.observation_posts:
+        return [zero] * len(vis)
+    reach = posts * 2.0 * d["posture.observation_posts.radius_km"] / d["theatre.line_km"]
+    return [np.minimum(1.0, reach * v) + zero for v in vis]
+
+
+def _sensor_cover(scenario: Scenario, d: Draws, k_sen, vis) -> tuple[list, list]:
+    """Per sector: (view width km, share watched by a working sensor) of ``k_sen`` sensors."""
+    s = "posture.sensors"
+    line = d["theatre.line_km"]
+    width = [np.minimum(line, d[f"{s}.coverage_km_each"] * v) for v in vis]
+    avail = d[f"{s}.availability"]
+    place = scenario.posture.sensors.placement
+    return width, [sensor_detection(k_sen, w, line, avail, 1.0, place)[0] for w in width]
+
+
+def sector_outputs(scenario: Scenario, d: Draws, posts, sensors=None
+                   ) -> dict[str, dict[str, np.ndarray]]:
+    """The per-sector outputs of :data:`feasim.metrics.SECTOR_METRICS`: quantity →
+    sector name (line order) → one value per sample.
+
+    ``incursion_share`` is the sector's threat × length ÷ the sum over sectors;
+    ``op_coverage`` and ``sensor_coverage`` are the same per-sector values that
+    :func:`coverage` weights into the line-wide metrics, for ``posts`` filled
+    posts and ``sensors`` filled sensors (``None``: the posture's count).
+    """
+    zero = np.zeros(d.n)
+    weights, vis = _sector_weights(scenario, d)
+    names = sector_names(scenario)
+    c_op = _post_cover(scenario, d, posts, vis)
+    if scenario.posture.sensors:
+        k_sen = (d["posture.sensors.count"] if sensors is None else sensors) + zero
+        c_sen = _sensor_cover(scenario, d, k_sen, vis)[1]
+    else:
+        c_sen = [zero] * len(vis)
+
+    def per(values) -> dict[str, np.ndarray]:
+        return {n: np.broadcast_to(np.asarray(v, dtype=float), (d.n,)).copy()
+                for n, v in zip(names, values, strict=True)}
+
+    return {"incursion_share": per(weights), "op_coverage": per(c_op),
+            "sensor_coverage": per(c_sen)}
+
+
 def _states(scenario: Scenario, d: Draws):
     """Shared-cause states (contract v3 §E): (weight, post, patrol, sensor factors) each."""
     causes = list(scenario.shared_causes)
@@ -306,10 +354,8 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     states = _states(scenario, d)
 
     # Geometry per sector (visibility on every layer, contract v3 §B).
-    c_op = [zero] * n_sec
+    c_op = _post_cover(scenario, d, posts, vis)
     if p.observation_posts:
-        reach = posts * 2.0 * d["posture.observation_posts.radius_km"] / line
-        c_op = [np.minimum(1.0, reach * v) + zero for v in vis]
         out["op_coverage"] = sum(w * c for w, c in zip(weights, c_op, strict=True)) + zero
         dp_op = d["posture.observation_posts.detection_probability"]
     else:
@@ -331,11 +377,10 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     if p.sensors:
         s = "posture.sensors"
         k_sen = (d[f"{s}.count"] if sensors is None else sensors) + zero
-        width = [np.minimum(line, d[f"{s}.coverage_km_each"] * v) for v in vis]
+        width, c_sen = _sensor_cover(scenario, d, k_sen, vis)
         avail = d[f"{s}.availability"]
         dp_sen = d[f"{s}.detection_probability"]
         place = p.sensors.placement
-        c_sen = [sensor_detection(k_sen, w, line, avail, 1.0, place)[0] for w in width]
         out["sensor_coverage"] = sum(w * c for w, c in zip(weights, c_sen, strict=True)) \
             + zero
 

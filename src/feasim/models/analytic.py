@@ -78,7 +78,21 @@ class AnalyticModel(Model):
         result = make_result(scenario, method=self.method, seed=seed, n=d.n,
                              metrics=metrics, inputs=inputs, base_overload=shares,
                              warnings=tuple(extras.get("warnings", ())))
-        return replace(result, worst_case=_worst_case(scenario, extras.get("worst_cell")))
+        return replace(result, worst_case=_worst_case(scenario, extras.get("worst_cell")),
+                       by_sector=_by_sector(scenario, d, metrics))
+
+
+def _by_sector(scenario: Scenario, d: Draws, metrics: Mapping[str, np.ndarray]
+               ) -> dict[str, dict[str, np.ndarray]]:
+    """Per-sector outputs (:data:`feasim.metrics.SECTOR_METRICS`) for the filled posts and
+    sensors of each sample, by the formulas :func:`feasim.model.coverage.coverage` uses."""
+    from ..model.coverage import sector_outputs
+
+    out = sector_outputs(scenario, d, metrics["observation_posts"], metrics["sensors"])
+    for per in out.values():
+        for a in per.values():
+            a.flags.writeable = False
+    return out
 
 
 def _worst_case(scenario: Scenario, cell: Mapping[str, np.ndarray] | None) -> dict[str, Any]:

@@ -181,7 +181,16 @@ def _aggregate(scenario: Scenario, reps: list[dict], n: int, seed: int | None,
     result = make_result(scenario, method="simulation", seed=seed, n=n, metrics=metrics,
                          inputs=inputs, series=series, warnings=warnings,
                          base_overload=overload, not_observed=not_observed)
-    return dataclasses.replace(result, cells=cells)
+    by_sector: dict[str, dict[str, np.ndarray]] = {}   # quantity → sector → per replication
+    for r in reps:
+        for q, per in r.get("by_sector", {}).items():
+            for name in per:
+                by_sector.setdefault(q, {}).setdefault(name, np.full(n, math.nan))
+    for i, r in enumerate(reps):
+        for q, per in r.get("by_sector", {}).items():
+            for name, v in per.items():
+                by_sector[q][name][i] = v
+    return dataclasses.replace(result, cells=cells, by_sector=by_sector)
 
 
 def simulate(scenario: Scenario, replications: int | None = None, days: float | None = None,

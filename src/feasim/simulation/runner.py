@@ -111,9 +111,11 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
 
     Returns ``{"metrics": {name: float}, "series": {name: array over days},
     "warnings": [sentence, ...], "base_overloaded": {"base j (km a–b)": bool},
-    "cells": {"SECTOR|HOUR": [detected, incursions]}}`` (cells: measured incursions
+    "cells": {"SECTOR|HOUR": [detected, incursions]},
+    "by_sector": {quantity: {SECTOR: share}}}`` (cells: measured incursions
     by the sector they fall in, ``line`` without sectors, and the clock hour 0–23 at
-    which their window starts; only cells with incursions are listed).
+    which their window starts; only cells with incursions are listed; by_sector: see
+    :func:`_by_sector`).
     ``metrics`` holds every metric of :data:`feasim.metrics.METRICS` the
     simulation can observe (all but :data:`NOT_OBSERVED`; QRF metrics only
     with a ``posture.qrf`` block). Warning sentences do not depend on the
@@ -156,7 +158,31 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
         m.update(q)
         warnings += more
     return {"metrics": m, "series": _series(scenario, rep), "warnings": warnings,
-            "base_overloaded": overloaded_at, "cells": _cells(rep, measured, detected)}
+            "base_overloaded": overloaded_at, "cells": _cells(rep, measured, detected),
+            "by_sector": _by_sector(rep, measured)}
+
+
+def _by_sector(rep: Replication, measured: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per sector, over the measured incursions: the share falling in it
+    (``incursion_share``) and, of those, the shares inside a post's radius
+    (``op_coverage``) and in a working sensor's view (``sensor_coverage``); NaN for
+    a sector no measured incursion fell in."""
+    n_inc = int(measured.sum())
+    sec = rep.sector_of[measured] if rep.sector_of.size == rep.arrivals.size \
+        else np.zeros(n_inc, dtype=int)
+    post = rep.in_post_radius[measured] if rep.in_post_radius.size == rep.arrivals.size \
+        else np.zeros(n_inc, dtype=bool)
+    view = rep.in_sensor_view[measured] if rep.in_sensor_view.size == rep.arrivals.size \
+        else np.zeros(n_inc, dtype=bool)
+    out: dict[str, dict[str, float]] = {"incursion_share": {}, "op_coverage": {},
+                                         "sensor_coverage": {}}
+    for i, name in enumerate(rep.sector_names):
+        here = sec == i
+        k = int(here.sum())
+        out["incursion_share"][name] = k / n_inc if n_inc else math.nan
+        out["op_coverage"][name] = float(np.mean(post[here])) if k else math.nan
+        out["sensor_coverage"][name] = float(np.mean(view[here])) if k else math.nan
+    return out
 
 
 def _cells(rep: Replication, measured: np.ndarray, detected: np.ndarray) -> dict:
