@@ -18,6 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import feasim  # noqa: E402
 from feasim import plots, refdata  # noqa: E402
+from feasim.plots.labels import _short, metric_label  # noqa: E402
 from feasim.frontier import Frontier, MinimumForce  # noqa: E402
 from feasim.results import CriterionResult, Result  # noqa: E402
 from feasim.sensitivity import MorrisResult, SobolResult, analyse  # noqa: E402
@@ -189,7 +190,7 @@ def test_metric_distributions_thresholds(c2):
     axes = [a for a in fig.axes if a.get_visible()]
     assert len(axes) == len(s.criteria) == 4
     for ax, (name, crit) in zip(axes, r.criteria.items(), strict=True):
-        assert name in ax.get_xlabel() and f"({feasim.METRICS[name].unit})" in ax.get_xlabel()
+        assert ax.get_xlabel() == f"{metric_label(name)} ({feasim.METRICS[name].unit})"
         (line,) = by_gid(ax.lines, f"threshold:{name}")
         assert line.get_xdata()[0] == crit.threshold == getattr(s.criteria[name], crit.bound)
         (label,) = texts(ax, f"criterion:{name}")
@@ -207,8 +208,8 @@ def test_metric_distributions_defaults_without_criteria():
     assert not s.criteria
     r = feasim.evaluate(s, samples=100)
     fig = plots.metric_distributions(r)
-    shown = [a.get_xlabel().split(" (")[0] for a in fig.axes if a.get_visible()]
-    assert shown == list(plots.DEFAULT_METRICS)
+    shown = [a.get_xlabel().rsplit(" (", 1)[0] for a in fig.axes if a.get_visible()]
+    assert shown == [metric_label(m) for m in plots.DEFAULT_METRICS]
 
 
 def _result(values: dict[str, np.ndarray], criteria: dict | None = None) -> Result:
@@ -278,8 +279,10 @@ def test_posture_by_sector_coverage_and_threat():
         expect = np.median(np.minimum(1.0, r["observation_posts"] * 2 * radius * vis / 600))
         assert b.get_height() == pytest.approx(expect)
     (threat,) = by_gid(ax.patches, "threat")
-    centre = np.median(r.inputs["theatre.sectors[Centre].threat"])
-    assert threat.get_data().values == pytest.approx([1 / centre, 1.0, 0.5 / centre])
+    # threat per km ÷ the largest, per sample (Centre, 2–4, is always the largest)
+    centre = r.inputs["theatre.sectors[Centre].threat"]
+    assert threat.get_data().values == pytest.approx([np.median(1 / centre), 1.0,
+                                                      np.median(0.5 / centre)])
     (det,) = by_gid(ax.lines, "ref:detection_probability")
     assert det.get_ydata()[0] == pytest.approx(np.median(r["detection_probability"]))
     (bases,) = by_gid(ax.lines, "qrf_bases")
@@ -350,8 +353,8 @@ def test_sensitivity_chart_tornado(c2):
         assert low[i].get_x() == pytest.approx(res.base_output)
         assert low[i].get_x() + low[i].get_width() == pytest.approx(res.low[f])
         assert high[i].get_x() + high[i].get_width() == pytest.approx(res.high[f])
-    assert yticks_top_down(ax) == [plots._short(f, res.groups) for f in res.ranking()]
-    assert "detection_probability (probability)" == ax.get_xlabel()
+    assert yticks_top_down(ax) == [_short(f, res.groups) for f in res.ranking()]
+    assert ax.get_xlabel() == "probability of detection (probability)"
 
     fig = plots.sensitivity_chart(res, top=3)
     assert len(by_gid(fig.axes[0].patches, "tornado_low")) == 3
@@ -374,7 +377,7 @@ def test_sensitivity_chart_sobol():
     assert [b.get_width() for b in bars] == [0.6, 0.35]
     firsts = sorted(by_gid(ax.patches, "sobol_first"), key=lambda p: -p.get_y())
     assert [b.get_width() for b in firsts] == [0.5, 0.2]
-    assert yticks_top_down(ax) == ["a.long_parameter_name", "France: pledge honoured"]
+    assert yticks_top_down(ax) == ["a: long parameter name", "France: pledge honoured"]
     assert "fraction" in ax.get_xlabel()
 
 
@@ -397,9 +400,9 @@ def test_sensitivity_chart_morris_grouped_sigma():
     (grouped,) = by_gid(ax.lines, "morris_no_sigma")
     assert list(grouped.get_xdata()) == [0.3] and list(grouped.get_ydata()) == [0.0]
     assert texts(ax, "factor:contributors[France]") == ["France (contributor)"]
-    assert texts(ax, "factor:posture.sensors.availability") == ["sensors.availability"]
+    assert texts(ax, "factor:posture.sensors.availability") == ["sensors: availability"]
     assert not texts(ax, "factor:host.line_fraction")
-    assert "host.line_fraction" in texts(ax, "note")[0]
+    assert "host: line fraction" in texts(ax, "note")[0]
 
 
 def test_sensitivity_chart_bad_input(c2):
@@ -411,15 +414,15 @@ def test_sensitivity_chart_bad_input(c2):
 
 
 def test_short_factor_names():
-    assert plots._short("event:contributors[United Kingdom].honour") == \
+    assert _short("event:contributors[United Kingdom].honour") == \
         "United Kingdom: pledge honoured"
-    assert plots._short("event:conditions.ceasefire") == "condition ceasefire holds"
-    assert plots._short("conditions.ceasefire") == "P(ceasefire)"
-    assert plots._short("conditions.ceasefire", {"conditions.ceasefire": ("a", "b")}) == \
+    assert _short("event:conditions.ceasefire") == "condition ceasefire holds"
+    assert _short("conditions.ceasefire") == "P(ceasefire)"
+    assert _short("conditions.ceasefire", {"conditions.ceasefire": ("a", "b")}) == \
         "ceasefire (condition)"
-    assert plots._short("contributors[France].ramp_up_days") == "France: ramp up days"
-    assert plots._short("posture.observation_posts.radius_km") == "posts.radius_km"
-    long = plots._short("contributors[Nordic states (Denmark, Finland, Norway, Sweden)]",
+    assert _short("contributors[France].ramp_up_days") == "France: ramp up days"
+    assert _short("posture.observation_posts.radius_km") == "posts: radius (km)"
+    long = _short("contributors[Nordic states (Denmark, Finland, Norway, Sweden)]",
                         {"contributors[Nordic states (Denmark, Finland, Norway, Sweden)]":
                          ("x", "y")})
     assert long.startswith("Nordic states") and long.endswith("(contributor)")
@@ -453,10 +456,10 @@ def test_frontier_chart_marks_unreachable():
     (bad,) = by_gid(ax.lines, "unreachable")
     assert list(bad.get_xdata()) == [1200, 2400]
     assert texts(ax, "unreachable_label") == ["unreachable", "unreachable"]
-    assert ax.get_xlabel() == "theatre.line_km (km)"
+    assert ax.get_xlabel() == "line length (km)"
     assert "(persons)" in ax.get_ylabel()
     (note,) = texts(ax, "note")
-    assert "1,200, 2,400" in note and "response_hours_p90" in note
+    assert "1,200, 2,400" in note and "response time (90th percentile)" in note
 
     fig = plots.frontier_chart(fr, quantity="troops_per_km")
     assert list(by_gid(fig.axes[0].lines, "frontier")[0].get_ydata()) == [20, 30]
@@ -548,3 +551,152 @@ def test_density_chart_requirement_by_method(c2):
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), (a, b)
+
+
+# ------------------------------------------------------------------ issue 15: data, not prose
+
+
+def test_density_chart_reads_the_claims_fields_not_their_prose(monkeypatch):
+    """Changing a claim's fields (and not its quoted figure) moves its point."""
+    import dataclasses
+
+    known = dict(refdata.claims())
+    known["C3"] = dataclasses.replace(known["C3"], troops_low=40_000, troops_high=60_000,
+                                      line_km=800.0)
+    monkeypatch.setattr(refdata, "claims", lambda: known)
+    fig = plots.density_chart(claims=("C3",))
+    ax = fig.axes[0]
+    (point,) = by_gid(ax.lines, "claim:C3")
+    assert point.get_xdata()[0] == 800
+    assert point.get_ydata()[0] == pytest.approx(math.sqrt(50 * 75))  # 40,000/800 … 60,000/800
+    (label,) = texts(ax, "claim:C3")
+    assert label.startswith("C3: 40,000–60,000 on 800 km") and "line of" not in label
+
+
+def test_posture_by_sector_draws_the_results_per_sector_values():
+    import dataclasses
+
+    s = scenario_from(SECTORED)
+    r = feasim.evaluate(s, samples=50)
+    cover = {"North": np.full(50, 0.1), "Centre": np.full(50, 0.5), "South": np.full(50, 0.9)}
+    mine = dataclasses.replace(r, by_sector={**r.by_sector, "op_coverage": cover})
+    ax = plots.posture_by_sector(s, mine).axes[0]
+    bars = [p for p in ax.patches if (p.get_gid() or "").startswith("sector:")]
+    assert [b.get_height() for b in bars] == [0.1, 0.5, 0.9]
+    with pytest.raises(plots.PlotValueError, match="no per-sector op_coverage"):
+        plots.posture_by_sector(s, dataclasses.replace(r, by_sector={}))
+    with pytest.raises(TypeError, match="scenario must be a feasim Scenario"):
+        plots.posture_by_sector(r, s)
+
+
+def test_posture_by_sector_from_a_simulation():
+    s = scenario_from(SECTORED)
+    sim = simulate(s, replications=3, days=10)
+    ax = plots.posture_by_sector(s, sim).axes[0]
+    bars = [p for p in ax.patches if (p.get_gid() or "").startswith("sector:")]
+    for b, name in zip(bars, ("North", "Centre", "South"), strict=True):
+        v = sim.by_sector["op_coverage"][name]
+        assert b.get_height() == pytest.approx(np.median(v[np.isfinite(v)]))
+
+
+# ------------------------------------------------------------------ density comparison
+
+
+def test_density_comparison_one_entry_per_scenario(c2):
+    s, r = c2
+    s6 = feasim.load_scenario(C6)
+    r6 = feasim.evaluate(s6, samples=200)
+    fig = plots.density_comparison([(s, r), (s6, r6)])
+    render(fig)
+    ax = fig.axes[0]
+    colours = []
+    for i, (sc, res) in enumerate(((s, r), (s6, r6))):
+        (point,) = by_gid(ax.lines, f"scenario:{i}")
+        med = float(np.median(res["troops_per_km"]))
+        assert point.get_xdata()[0] == 1200
+        assert point.get_ydata()[0] == pytest.approx(med if med > 0 else ax.get_ylim()[0] * 1.08)
+        colours.append(point.get_markerfacecolor())
+        (label,) = texts(ax, f"scenario:{i}")
+        assert label.startswith(sc.name)
+    assert colours[0] != colours[1]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith(f"{s.name}: median 83 /km") for t in legend)
+    assert any(t.startswith(f"{s6.name}: median") for t in legend)
+    assert ax.get_xscale() == "log" and "persons/km" in ax.get_ylabel()
+    assert by_gid(ax.lines, "mission:unifil") and by_gid(ax.lines, "claim:C2")
+
+
+def test_density_comparison_results_alone_labels_and_errors(c2):
+    s, r = c2
+    fig = plots.density_comparison([r, r], ["first", "second"], scenarios=[s, s])
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any(t.startswith("first: ") for t in legend)
+    assert any(t.startswith("second: ") for t in legend)
+    default = plots.density_comparison([r, r])   # alike names told apart
+    (a,) = texts(default.axes[0], "scenario:0")
+    (b,) = texts(default.axes[0], "scenario:1")
+    assert a.split("\n")[0] != b.split("\n")[0]
+    with pytest.raises(TypeError, match="got one Result"):
+        plots.density_comparison(r)
+    with pytest.raises(ValueError, match="1 labels for 2 results"):
+        plots.density_comparison([r, r], ["one"])
+    with pytest.raises(ValueError, match="results is empty"):
+        plots.density_comparison([])
+
+
+# ------------------------------------------------------------------ reader fixes
+
+
+def test_density_chart_arguments_the_wrong_way_round(c2):
+    s, r = c2
+    for args in ((r,), (r, s)):
+        with pytest.raises(TypeError, match=r"first argument is the scenario.*"
+                                            r"density_chart\(scenario, result\)"):
+            plots.density_chart(*args)
+    with pytest.raises(TypeError, match="result must be a feasim Result"):
+        plots.density_chart(s, s)
+    assert by_gid(plots.density_chart(result=r).axes[0].lines, "scenario")
+
+
+def test_frontier_chart_nothing_reachable_has_no_troop_ticks():
+    fr = Frontier(scenario="x", parameter="theatre.line_km", values=(600, 1200, 2400),
+                  points=(_point(False, 0), _point(False, 0), _point(False, 0)))
+    fig = plots.frontier_chart(fr)
+    render(fig)
+    ax = fig.axes[0]
+    assert list(ax.get_yticks()) == []
+    (text,) = texts(ax, "nothing_reachable")
+    assert text.startswith("Nothing reachable")
+    fr1 = Frontier(scenario="x", parameter="theatre.line_km", values=(1200,),
+                   points=(_point(False, 0),))
+    ax1 = plots.frontier_chart(fr1).axes[0]
+    lo, hi = ax1.get_xlim()
+    assert lo < 1200 < hi and hi - lo >= 100   # a margin of its own size, not ±1 km
+
+
+def test_frontier_tick_labels_distinct_on_a_small_range():
+    """Densities below 1 /km: ticks read 0.0, 0.2, … rather than 0, 0, 0, 1, 1."""
+    fr = Frontier(scenario="x", parameter="theatre.line_km", values=(300, 600),
+                  points=(_point(True, 300), _point(True, 600)))
+    fig = plots.frontier_chart(fr, quantity="troops_per_km")   # 0.3 and 0.6 /km
+    render(fig)
+    ax = fig.axes[0]
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(set(shown)) == len(shown) > 2
+    assert ax.yaxis.get_major_formatter().format_ticks([0, 0.2, 0.4]) == ["0.0", "0.2", "0.4"]
+    assert ax.yaxis.get_major_formatter().format_ticks([0, 20000, 40000]) == \
+        ["0", "20,000", "40,000"]
+
+
+def test_people_facing_names_are_words():
+    from feasim.plots.labels import COLUMN_WORDS, column_label, input_label
+
+    for name in feasim.METRICS:
+        assert "_" not in metric_label(name), name
+    for col in ("first", "first_conf", "total_conf", "mu_star", "mu_star_conf", "sigma"):
+        assert "_" not in column_label(col), col
+    assert column_label("first_conf") == COLUMN_WORDS["first_conf"]
+    assert input_label("theatre.line_km") == "line length"
+    assert input_label("theatre.sectors[North].threat") == "sector North: threat"
+    assert input_label("event:conditions.us_isr") == "condition us_isr holds"
+    assert input_label("posture.patrols.speed_kmh") == "patrols: speed"
