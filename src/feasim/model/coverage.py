@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -177,7 +178,8 @@ def sector_layout(scenario: Scenario, d: Draws):
     sectors = scenario.theatre.sectors
     if not sectors:
         return [(0.0, d["theatre.line_km"])]
-    out, x = [], 0.0
+    out: list[tuple[Any, Any]] = []
+    x: Any = 0.0
     for s in sectors:
         length = d.get(f"theatre.sectors[{s.name}].length_km", s.length_km)
         out.append((x, length))
@@ -224,8 +226,10 @@ def _sensor_cover(scenario: Scenario, d: Draws, k_sen, vis) -> tuple[list, list]
     line = d["theatre.line_km"]
     width = [np.minimum(line, d[f"{s}.coverage_km_each"] * v) for v in vis]
     avail = d[f"{s}.availability"]
-    place = scenario.posture.sensors.placement
-    return width, [sensor_detection(k_sen, w, line, avail, 1.0, place)[0] for w in width]
+    sensors = scenario.posture.sensors
+    assert sensors is not None
+    return width, [sensor_detection(k_sen, w, line, avail, 1.0, sensors.placement)[0]
+                   for w in width]
 
 
 def sector_outputs(scenario: Scenario, d: Draws, posts, sensors=None
@@ -263,7 +267,10 @@ def _states(scenario: Scenario, d: Draws):
         return [(1.0, 1.0, 1.0, 1.0)]
     out = []
     for active in itertools.product((False, True), repeat=len(causes)):
-        w, fo, fp, fs = 1.0, 1.0, 1.0, 1.0
+        w: Any = 1.0
+        fo: Any = 1.0
+        fp: Any = 1.0
+        fs: Any = 1.0
         for name, on in zip(causes, active, strict=True):
             key = f"shared_causes.{name}"
             pi = d[f"{key}.probability"]
@@ -342,7 +349,7 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     line = d["theatre.line_km"]
     tau = d["incursions.exposure_hours"]
     zero = np.zeros(d.n)
-    out = {"op_coverage": zero, "patrol_detection_probability": zero,
+    out: dict[str, Any] = {"op_coverage": zero, "patrol_detection_probability": zero,
            "sensor_coverage": zero, "revisit_hours_mean": zero + np.nan,
            "revisit_hours_max": zero + np.nan}
     weights, vis = _sector_weights(scenario, d)
@@ -368,7 +375,8 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
             trip = np.where(teams > 0, 2.0 * line / (teams * speed), np.inf)
         radius_h = d["posture.patrols.detection_radius_km"] / speed
         h = d["posture.patrols.hours_per_day"]
-        shift = float(d.get("posture.patrols.start_hour", 0.0)) % _DAY
+        start: Any = d.get("posture.patrols.start_hour", 0.0)
+        shift = float(start) % _DAY
         p_pass = d["posture.patrols.detection_probability"]
         out["revisit_hours_mean"] = np.where(teams > 0, trip / 2.0, np.nan)
         out["revisit_hours_max"] = np.where(teams > 0, trip, np.nan)
@@ -410,7 +418,7 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     if not varies and len(states) == 1:
         return _constant_in_time(out, d, weights, vis, has_pat, pass_p, miss_static,
                                  (tau, trip, radius_h) if has_pat else None)
-    points = {0.0, _DAY}
+    points: Any = {0.0, _DAY}
     for a, b in night_pieces:
         points.update((a, b))
     if varies:
@@ -460,6 +468,7 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
         for i in range(n_sec):
             rho = 2.0 * radius_h * vis[i] if has_pat else 0.0
             u_rows, f_rows = [], []
+            f: Any
             for flag in flags:
                 u, f_sum = 0.0, 0.0
                 for st in states:
@@ -481,8 +490,8 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     else:
         starts = np.searchsorted(hour_of, np.arange(24))   # hours' first pieces (sorted)
         for i in range(n_sec):
-            tot = 0.0                      # Σ_states π × ∫ P dt0 per elementary interval
-            pat_tot = 0.0
+            tot: Any = 0.0                      # Σ_states π × ∫ P dt0 per elementary interval
+            pat_tot: Any = 0.0
             for st in states:
                 wst = st[0]
                 per_night = {}

@@ -71,7 +71,7 @@ class AnalyticModel(Model):
 
     def _result(self, scenario: Scenario, d: Draws, seed: int | None) -> Result:
         metrics, extras = analytic.run(scenario, d)
-        inputs = {p: d[p] for p in d.uncertain()}
+        inputs: dict[str, Any] = {p: d[p] for p in d.uncertain()}
         inputs.update(d.events)
         overloaded = extras.get("base_overloaded") or {}
         shares = {k: float(np.mean(v)) for k, v in overloaded.items() if np.any(v)}

@@ -72,7 +72,7 @@ def judge(scenario: Any, metrics: Mapping[str, np.ndarray]
     criteria = getattr(scenario, "criteria", None) or {}
     judged = {k: v for k, v in criteria.items() if k in metrics}
     out = {}
-    for name, (bound, threshold, met, margin) in check_criteria(judged, metrics).items():
+    for name, (bound, threshold, met, margin) in check_criteria(judged, dict(metrics)).items():
         n = np.shape(metrics[name])
         out[name] = CriterionResult(name, bound, threshold, met,
                                     np.broadcast_to(margin, n).copy())
@@ -133,7 +133,7 @@ def input_length(inputs: Mapping[str, Any] | None, n: int | None, default: int) 
     bad = [p for p, v in (inputs or {}).items() if np.ndim(v) > 1]
     if bad:
         raise ValueError(f"inputs must be one value per sample (1-D); {bad[0]!r} has shape "
-                         f"{np.shape(inputs[bad[0]])}")
+                         f"{np.shape((inputs or {})[bad[0]])}")
     if n is None:
         sizes = set(lengths.values())
         if len(sizes) > 1:
