@@ -24,7 +24,17 @@ from .results import CriterionResult, Result
 from .sampling import draw
 from .schema import Scenario
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is its one source."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("feasim")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree, not installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 _LAZY = ("sensitivity", "frontier", "discovery")
 
