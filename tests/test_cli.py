@@ -134,12 +134,12 @@ def test_missing_file_exits_2(capsys, tmp_path):
 
 
 def test_internal_error_exits_1(capsys, scenario_file, monkeypatch):
-    import feasim.cli
+    import feasim.cli.run
 
     def boom(*a, **k):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(feasim.cli, "evaluate", boom)
+    monkeypatch.setattr(feasim.cli.run, "evaluate", boom)
     code, _, err = run_cli(capsys, "run", scenario_file)
     assert code == 1 and "internal error" in err and "Traceback" not in err
 
