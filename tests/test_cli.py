@@ -151,8 +151,19 @@ def test_validate_many_files(capsys, write):
     assert code == 2
     assert f"ok: {good}" in out
     assert f"invalid: {bad}" in err and "posture.patrols.speed_kmh" in err
-    code, _, _ = run_cli(capsys, "validate", good)
+    code, out, _ = run_cli(capsys, "validate", good)
     assert code == 0
+    n = BASE_YAML.split("contributors:")[1].count("- name:")
+    assert f"{n} contributor{'' if n == 1 else 's'}," in out
+
+
+def test_validate_counts_one_contributor_in_the_singular(capsys, write):
+    uk = "  - name: United Kingdom\n    troops: 10000\n"
+    assert uk in BASE_YAML
+    one = write(BASE_YAML.replace(uk, ""), "one.yaml")
+    code, out, err = run_cli(capsys, "validate", one)
+    assert code == 0, err
+    assert "1 contributor," in out and "1 contributors" not in out
 
 
 def test_schema_is_json_schema_with_units(capsys, tmp_path):

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"invalid: {path}", file=sys.stderr)
             print(str(exc), file=sys.stderr)
             continue
-        print(f"ok: {path} ({s.name}: {len(s.contributors)} contributors, "
+        n = len(s.contributors)
+        print(f"ok: {path} ({s.name}: {n} contributor{'' if n == 1 else 's'}, "
               f"basis {s.force.basis})")
     return EXIT_INPUT if bad else EXIT_OK
 
