@@ -232,7 +232,7 @@ class Result:
             criteria[name] = {c.bound: c.threshold, "p_met": c.p_met,
                               "margin": {k: _json_number(v)
                                          for k, v in summarise(c.margin).items()}}
-        out = {
+        out: dict[str, Any] = {
             "scenario": self.scenario,
             "method": self.method,
             "seed": self.seed,
@@ -286,6 +286,20 @@ class Result:
         df.attrs["units"] = {k: self.unit(k) for k in self.metrics}
         df.attrs["scenario"] = self.scenario
         return df
+
+    def to_xlsx(self, path, *, scenario=None, source_path=None):
+        """An Excel workbook: summary with units, criteria, inputs with sources (given the
+        scenario), one row per sample (needs ``feasim[xlsx]``; see :mod:`feasim.export`)."""
+        from .export import result_to_xlsx
+
+        return result_to_xlsx(self, path, scenario=scenario, source_path=source_path)
+
+    def to_csv(self, target=None):
+        """One row per sample as CSV (units in the header) to a path or open file; with no
+        target, the text (see :mod:`feasim.export`)."""
+        from .export import result_to_csv
+
+        return result_to_csv(self, target)
 
     def to_xarray(self):
         """xarray Dataset over dimension ``sample``, each variable with a ``units`` attribute."""

@@ -27,14 +27,15 @@ _MAX_WHOLE = 10**18  # counts and seeds beyond this are typing errors, not reque
 
 def whole(text: str) -> int:
     """A whole number, also written as users write large ones: 1e5, 2.5E6."""
+    exact: int | None
     try:
-        value = int(text) if len(text) <= 40 else None
+        exact = int(text) if len(text) <= 40 else None
     except ValueError:
-        value = None
-    if value is not None:
-        if abs(value) > _MAX_WHOLE:
+        exact = None
+    if exact is not None:
+        if abs(exact) > _MAX_WHOLE:
             raise argparse.ArgumentTypeError(f"too large: at most 10^18, got {clip(text)}")
-        return value
+        return exact
     if len(text) > 40 and text.strip().lstrip("+-").isdigit():
         raise argparse.ArgumentTypeError(f"too large: at most 10^18, got a number of "
                                          f"{len(text.strip().lstrip('+-'))} digits")
@@ -120,6 +121,25 @@ def add_set(p: argparse.ArgumentParser) -> None:
                    help="override a field by dotted path before running, e.g. "
                         "posture.patrols.teams=120 or 'contributors[France].troops="
                         "{dist: uniform, low: 5000, high: 10000}' (repeatable)")
+
+
+def add_export(p: argparse.ArgumentParser, what: str) -> None:
+    """-o/--output FILE: where --format xlsx (and csv, for sweeps) writes."""
+    p.add_argument("-o", "--output", metavar="FILE", type=out_file,
+                   help=f"with --format xlsx: the Excel workbook to write ({what}); "
+                        "needs openpyxl: pip install 'feasim[xlsx]'")
+
+
+def export_path(args: argparse.Namespace, formats: tuple[str, ...] = ("xlsx",)) -> str | None:
+    """The file a --format in ``formats`` writes; -o without such a format is an error."""
+    if args.format in formats:
+        if not args.output:
+            raise UsageError(f"--format {args.format} writes a file: give it with -o FILE")
+        return str(args.output)
+    if getattr(args, "output", None):
+        raise UsageError(f"-o FILE is for --format {' or '.join(formats)}; "
+                         f"--format {args.format} prints to stdout")
+    return None
 
 
 def warn_csv(result: Any, fmt_name: str) -> None:

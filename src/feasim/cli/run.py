@@ -13,8 +13,10 @@ from ..presets import MISSIONS
 from ._common import (
     EXIT_OK,
     Adder,
+    add_export,
     add_samples_seed,
     add_set,
+    export_path,
     finite,
     warn_csv,
 )
@@ -36,8 +38,9 @@ def add_parser(add: Adder) -> None:
     p.add_argument("--sampler", choices=["lhs", "random"],
                    help="Latin hypercube or plain random (default: the scenario's)")
     add_set(p)
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
-                   help="output format (default: table)")
+    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table",
+                   help="output format (default: table); xlsx writes a workbook to -o FILE")
+    add_export(p, "summary with units, criteria, inputs with sources, one row per sample")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         if args.overrides:   # --set applies to the preset's posture too
             scenario = with_overrides(scenario, args.overrides)
     check_samples(scenario, args.samples, args.file)
+    xlsx = export_path(args)
     result = evaluate(scenario, samples=args.samples, seed=args.seed, sampler=args.sampler)
     basis = {"in_theatre": "pledges read as troops in theatre at one time (basis: in_theatre)",
              "committed": "pledges read as total committed incl. rotation (basis: committed)"}
@@ -59,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
         notes.append(f"posture: the {args.mission} preset (feasim.presets), not the file's"
                      + (f"; criteria dropped (the preset does not model them): "
                         f"{', '.join(dropped)}" if dropped else ""))
+    if xlsx is not None:
+        result.to_xlsx(xlsx, scenario=scenario, source_path=args.file)
+        print(f"wrote {xlsx} (sheets: summary, criteria, inputs, samples)")
+        return EXIT_OK
     if args.format == "csv":
         sys.stdout.write(render(result, args.format, scenario.title, notes))
         warn_csv(result, args.format)

@@ -54,7 +54,7 @@ def add_parser(add: Adder) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..sensitivity import analyse
+    from ..sensitivity import MorrisResult, SobolResult, TornadoResult, analyse
 
     scenario = load_scenario(args.file, args.overrides)
     res = analyse(scenario, args.method, output=args.output, n=args.n, seed=args.seed,
@@ -75,10 +75,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(buf.getvalue())
         return EXIT_OK
     unit = METRICS[res.output].unit if res.output in METRICS else "probability"
-    if res.method == "sobol":
+    if isinstance(res, SobolResult):
         what = (f"Sobol' indices: shares of the output's variance, {100 * res.conf_level:g}% "
                 "bootstrap intervals")
-    elif res.method == "morris":
+    elif isinstance(res, MorrisResult):
         what = (f"Morris elementary effects, per unit of probability, {100 * res.conf_level:g}% "
                 "bootstrap intervals of mu_star")
     else:
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
                 "every pledge honoured")
     print(f"{scenario.name}: sensitivity of {res.output} ({unit})")
     print(f"{what}; {res.evaluations:,} evaluations")
-    if res.method == "tornado":
+    if isinstance(res, TornadoResult):
         print(f"output in that base case: {fmt(res.base_output)}")
     conf = {c[:-5] for c in rows[0] if c.endswith("_conf")}
     heads = ["factor"] + [c + (" (± half-width)" if c in conf else "") for c in cols]

@@ -12,8 +12,10 @@ from ._common import (
     EXIT_OK,
     Adder,
     UsageError,
+    export_path,
     finite,
     out_dir,
+    out_file,
     workers,
 )
 from ._table import table
@@ -40,8 +42,11 @@ def add_parser(add: Adder) -> None:
                    help="output folder (default: feasim-out/NAME)")
     p.add_argument("--resume", action="store_true",
                    help="continue the sweep in DIR: finished chunks are kept")
-    p.add_argument("--format", choices=["table", "json"], default="table",
-                   help="summary format (default: table)")
+    p.add_argument("--format", choices=["table", "json", "xlsx", "csv"], default="table",
+                   help="summary format (default: table); xlsx and csv also write every point "
+                        "to -o FILE (xlsx: at most 1,048,576 rows; csv streams)")
+    p.add_argument("-o", "--output", metavar="FILE", type=out_file,
+                   help="with --format xlsx or csv: the file to write")
     p.add_argument("--no-progress", action="store_true",
                    help="never show the progress bar (it is shown only on a terminal)")
 
@@ -54,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     if args.scheduler and args.executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
     out = args.out or f"feasim-out/{sweep.spec.name}"
+    export = export_path(args, ("xlsx", "csv"))
     progress = False if (args.no_progress or args.format != "table") else None
     try:
         result = run_sweep(sweep, out, executor=args.executor, workers=args.workers,
@@ -75,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
           f"{summary['failed']:,} failed; {result.computed_chunks} chunks computed, "
           f"{result.skipped_chunks} reused")
     print(f"results: {out}/chunks/*.parquet (one row per point)")
+    if export is not None:
+        (result.to_xlsx if args.format == "xlsx" else result.to_csv)(export)
+        print(f"wrote {export} (every point, units in the header)")
     rows = []
     for name, st in summary["outputs"].items():
         metric, stat = split_column(name)

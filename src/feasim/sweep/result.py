@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -30,6 +31,19 @@ class SweepResult:
     def to_dataframe(self, columns: list[str] | None = None):
         """All rows as a pandas DataFrame indexed by ``point``."""
         return self.to_arrow(columns).to_pandas().set_index("point")
+
+    def to_xlsx(self, path):
+        """An Excel workbook: per-output summary with units, one row per point (refused
+        beyond a sheet's 1,048,576 rows; needs ``feasim[xlsx]``)."""
+        from ..export import sweep_to_xlsx
+
+        return sweep_to_xlsx(self, path)
+
+    def to_csv(self, target):
+        """Every point as CSV, streamed chunk by chunk (units in the header)."""
+        from ..export import sweep_to_csv
+
+        return sweep_to_csv(self, target)
 
     def failed(self):
         """Rows whose point failed, with the error."""
@@ -102,7 +116,7 @@ class SweepResult:
                                "rows": rows, "failed": failed,
                                "out": str(self.out), "outputs": {}}
         for name in info["outputs"] + ["p_feasible"]:
-            out["outputs"][name] = column_summary(lambda name=name: self._column(files, name))
+            out["outputs"][name] = column_summary(partial(self._column, files, name))
         return out
 
 
