@@ -22,6 +22,7 @@ from ..errors import FeasimError
 from . import (
     breakeven,
     discover,
+    explore,
     frontier,
     metrics,
     report,
@@ -43,7 +44,8 @@ units: km, hours, days, persons (troops). See 'feasim metrics' for every output.
 
 # in the order 'feasim --help' lists them
 _MODULES: tuple[ModuleType, ...] = (validate, run, simulate, sweep, sensitivity, frontier,
-                                    breakeven, discover, report, schema, metrics)
+                                    breakeven, discover, report, explore, schema,
+                                    metrics)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[Any], int]]]:
