@@ -236,14 +236,14 @@ def test_cli_report_into_a_foreign_folder_exits_2(tmp_path, capsys):
 
 
 def test_wilson_interval_is_not_empty_at_zero_and_matches_its_closed_form():
-    from feasim.report import _wilson
+    from feasim.report import wilson_interval
 
     z = 1.959963984540054
     for n in (100, 10_000):
-        lo, hi = _wilson(0.0, n)
+        lo, hi = wilson_interval(0.0, n)
         assert lo == pytest.approx(0.0, abs=1e-15) and hi == pytest.approx(z * z / (n + z * z), rel=1e-12)
-        lo, hi = _wilson(1.0, n)
+        lo, hi = wilson_interval(1.0, n)
         assert hi == 1.0 and lo == pytest.approx(n / (n + z * z), rel=1e-12)
     # far from the ends it is p ± z·SE to first order
-    lo, hi = _wilson(0.5, 10**6)
+    lo, hi = wilson_interval(0.5, 10**6)
     assert (hi - lo) / 2 == pytest.approx(z * 0.5 / 1000, rel=1e-3)

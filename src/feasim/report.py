@@ -45,7 +45,8 @@ from .output import fmt
 from .results import Result, summarise
 from .schema import Scenario
 
-__all__ = ["write_report", "Report", "input_rows", "field_comments"]
+__all__ = ["write_report", "Report", "Section", "input_rows", "field_comments", "render_html",
+           "render_markdown", "wilson_interval", "write_file"]
 
 _SKIP = frozenset({"criteria", "simulation", "uncertainty", "name", "title", "description",
                    "sources", "notes"})
@@ -266,7 +267,7 @@ def _earlier_report(out: Path) -> tuple[list[Path], list[str]]:
     return ours, foreign
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
     """``data`` to ``path`` through a temporary file renamed over it.
 
     The rename replaces whatever ``path`` is (a link included) without writing
@@ -294,7 +295,11 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 @dataclass
-class _Section:
+class Section:
+    """One section of a report or comparison page: heading, paragraphs, an optional figure
+    (its name in the PNGs handed to :func:`render_html`, ``figures/NAME.png`` in Markdown)
+    and an optional table of text cells (headers carry units)."""
+
     title: str
     paragraphs: list[str] = field(default_factory=list)
     table: tuple[list[str], list[list[str]]] | None = None
@@ -302,23 +307,25 @@ class _Section:
     caption: str = ""
 
 
-def _wilson(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+def wilson_interval(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """Wilson's score interval for a share ``p`` of ``n`` samples: unlike p ± z·SE it
     stays inside [0, 1] and is not empty at p = 0 or 1 (at p = 0 its top is z²/(n + z²))."""
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if p <= 0 else max(0.0, centre - half)   # exact ends, not rounding residue
+    high = 1.0 if p >= 1 else min(1.0, centre + half)
+    return low, high
 
 
-def _verdict(scenario: Scenario, result: Result) -> _Section:
-    sec = _Section("Verdict")
+def _verdict(scenario: Scenario, result: Result) -> Section:
+    sec = Section("Verdict")
     if not result.criteria:
         sec.paragraphs.append("The scenario sets no criteria, so there is no verdict; the "
                               "metrics below describe what its force buys.")
         return sec
     p = result.p_feasible
     n = result.samples
-    low, high = _wilson(p, n)
+    low, high = wilson_interval(p, n)
     sec.paragraphs.append(
         f"Under the model's assumptions, the scenario meets every criterion in "
         f"{100 * p:.1f}% of {n:,} Monte Carlo samples: P(feasible) = {p:.3f} "
@@ -434,9 +441,9 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     result = evaluate(scenario, samples=samples, seed=seed)
     notes: list[str] = []
     figures: dict[str, Any] = {}
-    sections: list[_Section] = []
+    sections: list[Section] = []
 
-    head = _Section("Scenario")
+    head = Section("Scenario")
     head.paragraphs.append(scenario.description or "")
     basis = {"in_theatre": "troops in theatre at one time",
              "committed": "total committed, rotation included"}[scenario.force.basis]
@@ -466,7 +473,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         a, c = _stats(r.in_theatre), _stats(r.committed)
         req_rows.append([name, fmt(a["p50"]), f"{fmt(a['p05'])} – {fmt(a['p95'])}",
                          fmt(c["p50"]), ", ".join(r.sources) or r.note])
-    sections.append(_Section(
+    sections.append(Section(
         "Requirement by method",
         paragraphs=[f"What independent ways of sizing a force say the line needs, in persons "
                     f"(docs/model.md §10). The claim: {fmt(claim_in)} in theatre, "
@@ -474,7 +481,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         table=(["method", "in theatre p50", "5–95% range", "committed p50", "sources"],
                req_rows)))
     if prov:
-        sections.append(_Section(
+        sections.append(Section(
             "Provenance of the uncertain inputs",
             paragraphs=["Grade of the first source named beside each input written as a "
                         "distribution (A official or peer-reviewed, B reputable secondary, "
@@ -491,7 +498,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
             "No criterion is taken across its threshold by one input alone (tornado).")
 
     figures["density"] = plots.density_chart(scenario, result, requirements=reqs)
-    sections.append(_Section(
+    sections.append(Section(
         "In historical context", figure="density",
         caption="Troops per km of line against line length (log scales): historical missions "
                 "(ranges as bars), the claims C2, C3 and C4, and this scenario (median, "
@@ -499,14 +506,14 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                 "roughly with a force meant to hold one; see docs/reference-data.md."))
 
     figures["distributions"] = plots.metric_distributions(result)
-    sections.append(_Section(
+    sections.append(Section(
         "Metric distributions", figure="distributions",
         caption="Distributions over the Monte Carlo samples, with each criterion's threshold."))
     figures["posture"] = plots.posture_by_sector(scenario, result)
-    sections.append(_Section("Posture along the line", figure="posture",
+    sections.append(Section("Posture along the line", figure="posture",
                              caption="Median coverage by sector along the line."))
 
-    metrics = _Section("All metrics", table=_metrics_table(result))
+    metrics = Section("All metrics", table=_metrics_table(result))
     sections.append(metrics)
 
     if simulate:
@@ -520,7 +527,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
             if name in sim.metrics and name in result.metrics:
                 rows.append([name, METRICS[name].unit, fmt(summarise(result[name])["mean"]),
                              fmt(summarise(sim[name])["mean"])])
-        sections.append(_Section(
+        sections.append(Section(
             "Over time (simulation)", figure="strength",
             paragraphs=[f"SimPy simulation, {sim.samples} replications of "
                         f"{scenario.simulation.days:g} days. Analytic means beside simulated "
@@ -537,7 +544,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
             figures["sensitivity"] = plots.sensitivity_chart(sens)
             top = sens.rows()[:10]
             cols = [c for c in top[0] if c != "factor"]
-            sections.append(_Section(
+            sections.append(Section(
                 f"Which inputs matter ({sensitivity})", figure="sensitivity",
                 paragraphs=[f"Sensitivity of {output}; contributors and conditions grouped; "
                             f"{sens.evaluations:,} evaluations."],
@@ -563,7 +570,7 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                      "over line length (the posture otherwise as written)."]
             paras += [f"At {fmt(v)} km: {m.message}" for v, m in zip(fr.values, fr.points,
                                                                      strict=True) if m.message]
-            sections.append(_Section(
+            sections.append(Section(
                 "Minimum force", figure="frontier", paragraphs=paras,
                 table=(["line (km)", "scale", "pledged (persons)", "in theatre (persons)"],
                        rows),
@@ -574,23 +581,23 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                     + (f"{m.scale:.3g} ({fmt(m.pledged_troops)} pledged, "
                        f"{fmt(m.in_theatre_troops)} in theatre)." if m.reachable
                        else m.message))
-            sections.append(_Section("Minimum force", paragraphs=[text]))
+            sections.append(Section("Minimum force", paragraphs=[text]))
 
     inputs = input_rows(scenario, comments)
-    sections.append(_Section(
+    sections.append(Section(
         "Inputs", paragraphs=["Every input as written; the source column is the comment "
                               "beside the field in the scenario file."],
         table=(["field", "value", "meaning (unit)", "source"],
                [[r["field"], r["value"], r["meaning"], r["source"]] for r in inputs])))
     from .refdata import cite
 
-    src = _Section("Sources and notes")
+    src = Section("Sources and notes")
     if scenario.sources:
         src.paragraphs.append("Sources (keys of the reference data, grades in brackets): "
                               + cite(scenario.sources) + ".")
     src.paragraphs += list(scenario.notes)
     sections.append(src)
-    sections.append(_Section("What this report does not say", paragraphs=[
+    sections.append(Section("What this report does not say", paragraphs=[
         "It evaluates the scenario as written, under the model's assumptions (docs/model.md): "
         "steady-state closed forms for coverage and queues, no terrain, weather, logistics or "
         "adversary adaptation, and force ratios as rules of thumb, some disputed. A "
@@ -620,16 +627,16 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
             fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
             pngs[key] = buf.getvalue()
             paths[key] = figdir / f"{key}.png"
-            _write_file(paths[key], pngs[key])
+            write_file(paths[key], pngs[key])
         if notes:
-            sections.append(_Section("Left out", paragraphs=notes))
+            sections.append(Section("Left out", paragraphs=notes))
         title = scenario.title or scenario.name
         md = out / "report.md"
-        _write_file(md, _markdown(title, sections).encode("utf-8"))
+        write_file(md, render_markdown(title, sections).encode("utf-8"))
         page = out / "report.html"
-        _write_file(page, _html(title, sections, pngs).encode("utf-8"))
+        write_file(page, render_html(title, sections, pngs).encode("utf-8"))
         written = [md.name, page.name] + [f"figures/{p.name}" for p in paths.values()]
-        _write_file(out / _MANIFEST, (json.dumps({"feasim": __version__, "files": written},
+        write_file(out / _MANIFEST, (json.dumps({"feasim": __version__, "files": written},
                                                  indent=1) + "\n").encode("utf-8"))
     except OSError as exc:
         raise FeasimError(f"cannot write the report to {out}: {exc.strerror or exc} "
@@ -642,7 +649,8 @@ def _md_cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown(title: str, sections: list[_Section]) -> str:
+def render_markdown(title: str, sections: list[Section]) -> str:
+    """The sections as one Markdown document; figures link to ``figures/NAME.png``."""
     out = [f"# {title}", ""]
     for s in sections:
         out += [f"## {s.title}", ""]
@@ -672,7 +680,9 @@ figcaption{font-size:.9em;color:#555}
 _NUM = re.compile(r"^[\s≥≤<>±\-–+0-9.,%a-z/]*[0-9][\s0-9.,%a-z/]*$")
 
 
-def _html(title: str, sections: list[_Section], pngs: dict[str, bytes]) -> str:
+def render_html(title: str, sections: list[Section], pngs: dict[str, bytes]) -> str:
+    """The sections as one self-contained HTML page: CSS inline, figures embedded as PNG
+    data (``pngs``: figure name → PNG bytes); nothing is loaded from elsewhere."""
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",

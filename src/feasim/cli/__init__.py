@@ -21,6 +21,7 @@ from .. import __version__
 from ..errors import FeasimError
 from . import (
     breakeven,
+    compare,
     discover,
     explore,
     frontier,
@@ -44,8 +45,8 @@ units: km, hours, days, persons (troops). See 'feasim metrics' for every output.
 
 # in the order 'feasim --help' lists them
 _MODULES: tuple[ModuleType, ...] = (validate, run, simulate, sweep, sensitivity, frontier,
-                                    breakeven, discover, report, explore, schema,
-                                    metrics)
+                                    breakeven, discover, report, compare, explore,
+                                    schema, metrics)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[Any], int]]]:
