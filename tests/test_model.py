@@ -1,4 +1,4 @@
-"""Known answers for the analytic model (model-spec §2–§7)."""
+"""Known answers for the analytic model (docs/model.md)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def mean(result, name):
     return float(np.mean(result[name]))
 
 
-# ---------------------------------------------------------------- densities (claims.md)
+# ---------------------------------------------------------------- densities (the claims)
 
 
 @pytest.mark.parametrize("troops, density", [

@@ -38,7 +38,7 @@ def test_grades_from_the_reference_data(tmp_path):
     f = tmp_path / "prov.yaml"
     f.write_text(FILE, encoding="utf-8")
     p = provenance(feasim.load_scenario(f), f)
-    assert p["theatre.line_km"] == {"source": "U1", "grade": "A"}        # facts.md: U1 A
+    assert p["theatre.line_km"] == {"source": "U1", "grade": "A"}        # the reference data: U1 A
     assert p["force.support_fraction"] == {"source": "T7", "grade": "C", "grade_as_stated": "B/C"}
     assert p["contributors[a].troops"] == {"source": "C3", "grade": "C", "claim": True}
     assert {v["grade"] for v in p.values()} <= {"A", "B", "C", "assumption"}   # the contract

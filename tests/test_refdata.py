@@ -1,4 +1,4 @@
-"""feasim.refdata: known answers from facts.md, integrity of the packaged data."""
+"""feasim.refdata: known answers from the reference data, integrity of the packaged data."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ def _records():
             *refdata.adversary_figures(), *refdata.sensor_proxies()]
 
 
-# ---------------------------------------------------------------- known answers (facts.md §1)
+# ---------------------------------------------------------------- known answers (historical missions)
 
 
 @pytest.mark.parametrize("key, low, high, tol", [
     ("unifil", 64.4, 87.5, 0.1),     # 7,730 / 120 ... 10,500 / 120
-    ("unficyp", 4.75, 4.75, 0.01),   # 855 / 180 (facts.md: 4.8 /km)
+    ("unficyp", 4.75, 4.75, 0.01),   # 855 / 180 (the reference data: 4.8 /km)
     ("undof", 11.25, 16.7, 0.05),    # 900 / 80 ... 1,250 / 75
     ("osce_smm", 1.3, 1.3, 0.05),    # 600 / 470
     ("unmee", 1.9, 4.7, 0.05),       # 1,676 / 900 (2008) ... 4,200 / 900 (authorised)
@@ -95,7 +95,7 @@ def test_compare_density_can_include_not_comparable():
 
 
 @pytest.mark.parametrize("troops, text", [
-    (10_000, "8.3"), (30_000, "25"), (200_000, "167"),  # claims.md: 8.3, 25.0, 166.7 /km
+    (10_000, "8.3"), (30_000, "25"), (200_000, "167"),  # the claims: 8.3, 25.0, 166.7 /km
 ])
 def test_claim_densities(troops, text):
     p = refdata.compare_density(troops, 1200)[0]

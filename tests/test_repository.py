@@ -47,3 +47,22 @@ def test_project_urls_are_declared():
     assert {"Repository", "Documentation", "Issues", "Changelog"} <= set(urls)
     assert all(u.startswith("https://") for u in urls.values())
     assert metadata("feasim").get_all("Project-URL")
+
+
+def test_docs_and_packaged_data_stand_on_their_own():
+    """Docs, packaged data, scenarios and examples refer to nothing outside the repository:
+    no project-internal notes (model-spec, claims.md, facts.md) and no ../shared."""
+    import subprocess
+
+    files = subprocess.run(["git", "ls-files", "README.md", "docs", "src", "scenarios",
+                            "examples", "benchmarks"], capture_output=True, text=True,
+                           cwd=ROOT, check=True).stdout.split()
+    bad = re.compile(r"model-spec|claims\.md|facts\.md|\.\./shared")
+    hits = []
+    for f in files:
+        path = ROOT / f
+        if path.suffix in {".md", ".py", ".yaml", ".yml", ".json", ".ipynb", ".txt", ".cff"}:
+            text = path.read_text(encoding="utf-8")
+            hits += [f"{f}:{i}" for i, line in enumerate(text.splitlines(), 1)
+                     if bad.search(line)]
+    assert not hits, hits

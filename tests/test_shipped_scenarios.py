@@ -40,7 +40,8 @@ def test_validates_and_runs(path):
 @pytest.mark.parametrize("path", FILES, ids=ids(FILES))
 def test_every_number_names_its_source(path):
     """A number in a field (not in prose) carries a comment naming a known source key
-    (claims.md, facts.md), facts.md itself, 'assumption' or 'run setting'."""
+    (a claim id or a source of feasim.refdata), the reference data itself, 'assumption' or
+    'run setting'."""
     body = path.read_text(encoding="utf-8").split("\ntheatre:", 1)[1]
     for line in body.splitlines():
         code, _, comment = line.partition("#")
@@ -49,8 +50,8 @@ def test_every_number_names_its_source(path):
             continue
         value = m.group(2).strip()
         if re.match(r"[-+.\d]", value) or (value.startswith("{") and re.search(r"\d", value)):
-            tokens = re.findall(r"[A-Za-z]+:?[A-Z]?\d+|facts\.md|assumption|run setting", comment)
-            assert any(t in ("facts.md", "assumption", "run setting")
+            tokens = re.findall(r"[A-Za-z]+:?[A-Z]?\d+|reference data|assumption|run setting", comment)
+            assert any(t in ("reference data", "assumption", "run setting")
                        or refdata.is_known_source(t) for t in tokens), \
                 f"{path.name}: no source key or 'assumption' on {line.strip()!r}"
 

@@ -1,4 +1,4 @@
-"""The SimPy simulation against known answers and the analytic model (model-spec §8)."""
+"""The SimPy simulation against known answers and the analytic model (docs/simulation.md)."""
 
 from __future__ import annotations
 

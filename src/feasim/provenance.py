@@ -3,8 +3,8 @@
 :func:`provenance` reads the comment written after every uncertain input in the
 scenario file (``troops: {dist: ...}  # C3, T7``): the first known source key
 gives the source and its grade from the reference data (``A``, ``B`` or ``C``;
-facts.md's split ``B/C`` counts as ``C`` and is kept as ``grade_as_stated``; a claim
-id of claims.md, the claim under test, is graded ``C`` and marked ``"claim": true``);
+the reference data's split ``B/C`` counts as ``C`` and is kept as ``grade_as_stated``; a claim
+id of the claims data, the claim under test, is graded ``C`` and marked ``"claim": true``);
 a comment without a known key,
 or no comment (an input set with ``--set``, a scenario built in Python), gives
 ``assumption``. A comment that says "assumption" is an assumption even when it

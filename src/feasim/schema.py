@@ -1,4 +1,4 @@
-"""The scenario file format (model-spec §1, §9) as strict pydantic v2 models.
+"""The scenario file format (docs/model.md) as strict pydantic v2 models.
 
 Every model forbids unknown keys (a typo is an error, not a silently ignored
 key) and is frozen. Every field's docstring states its unit and feeds the JSON
@@ -259,7 +259,7 @@ class Force(_Strict):
     support_fraction: Fraction = 0.5
     """Share of in-theatre troops in support (tail) roles (fraction in [0, 1))."""
     staff_per_position: Positive = 4.7
-    """Persons needed to keep one position filled around the clock (persons; facts.md R17)."""
+    """Persons needed to keep one position filled around the clock (persons; source R17)."""
     staffing: Staffing = Staffing()
     """Persons per continuously filled position by kind (posts, patrols, monitors, sensor
     operators, QRF); kinds left out take ``staff_per_position``."""
@@ -291,7 +291,7 @@ class Contributor(_Strict):
     withdrawal_hazard_per_year: NonNegative = 0.0
     """Rate at which the contributor withdraws (per year); used by the simulation."""
     source: str | None = None
-    """Where the pledge figure comes from (claim id, facts.md key or citation)."""
+    """Where the pledge figure comes from (claim id, source key or citation)."""
 
 
 # ---------------------------------------------------------------- posture
@@ -572,7 +572,7 @@ class Scenario(_Strict):
     description: str = ""
     """What the scenario encodes and which reading of the figures it uses."""
     sources: tuple[str, ...] = ()
-    """Claim ids (claims.md) or reference keys (facts.md) the numbers come from."""
+    """Claim ids or source keys of the reference data (feasim.refdata) the numbers come from."""
     notes: tuple[str, ...] = ()
     """Assumptions not backed by a source, stated in words."""
     theatre: Theatre

@@ -1,4 +1,4 @@
-"""Coverage and detection of incursions (model-spec §4, contract v2 §1, v3 §A–§E, §H)."""
+"""Coverage and detection of incursions (docs/model.md)."""
 
 from __future__ import annotations
 

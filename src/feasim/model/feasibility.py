@@ -1,4 +1,4 @@
-"""Criteria, feasibility and margins (model-spec §7)."""
+"""Criteria, feasibility and margins (docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Force generation: pledges → troops in theatre (model-spec §2)."""
+"""Force generation: pledges → troops in theatre (docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Quick-reaction force: staffing, load per base, Erlang C waits and travel
-(model-spec §5, contract v2 §3).
+(docs/model.md).
 
 Staffing: with Q filled teams and B requested bases, ``B_m = min(B, Q)`` bases
 are manned, laid out evenly (catchment ``j`` = ``[j·L/B_m, (j+1)·L/B_m)``, base at

@@ -1,4 +1,4 @@
-"""Force ratios, the Lanchester square law and tripwire exposure (model-spec §6)."""
+"""Force ratios, the Lanchester square law and tripwire exposure (docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Troop-to-task in both directions (model-spec §3, contract v3 §D, §F, §G).
+"""Troop-to-task in both directions (docs/model.md).
 
 *Requirement*: posture → troops needed. *Achievement*: available force →
 posture filled. The QRF is filled first (from reserve-role troops, then

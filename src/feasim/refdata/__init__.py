@@ -1,13 +1,13 @@
 """Packaged reference data: historical missions, rules of thumb, estimates,
-adversary and partner figures, sources and claims (facts.md, claims.md).
+adversary and partner figures, sources and claims (feasim.refdata).
 
 Units: strengths in persons, lengths in km, areas in km², densities in troops
 per km of line (derived here, never stored). Where sources disagree a range is
-shipped (``low``/``high``). Each record cites source keys of facts.md; grade
+shipped (``low``/``high``). Each record cites source keys of the reference data; grade
 A = official/primary/peer-reviewed, B = reputable secondary, C = aggregator.
 Everything is loaded once and returned as immutable objects.
 
-Note: ``C1`` and ``C2`` are both facts.md source keys (UNFICYP) and claim ids;
+Note: ``C1`` and ``C2`` are both source key (UNFICYP) and claim ids;
 :func:`sources` holds the former, :func:`claims` the latter. Write
 ``facts:C1`` or ``claims:C1`` where the difference matters.
 
@@ -60,7 +60,7 @@ def _lookup(what: str, key: str, items: Mapping[str, T]) -> T:
 
 def missions() -> tuple[Mission, ...]:
     """All missions (UNIFIL, UNFICYP, UNDOF, MFO, OSCE SMM, KFOR, IFOR,
-    Korean DMZ, UNMEE, NATO eFP), in facts.md order."""
+    Korean DMZ, UNMEE, NATO eFP), in the reference data order."""
     return _load.load_missions()
 
 
@@ -122,17 +122,17 @@ def _group(name: str) -> tuple[Figure, ...]:
 
 
 def estimates() -> tuple[Figure, ...]:
-    """The 2025 estimates of a European force in Ukraine (facts.md §3)."""
+    """The 2025 estimates of a European force in Ukraine (the reference data's 2025 estimates)."""
     return _group("estimate_2025")
 
 
 def adversary_figures() -> tuple[Figure, ...]:
-    """Adversary and partner figures (facts.md §4): forces, lines, borders, aid."""
+    """Adversary and partner figures (the reference data's adversary figures): forces, lines, borders, aid."""
     return _group("adversary_partner")
 
 
 def sensor_proxies() -> tuple[Figure, ...]:
-    """Sensor proxies (facts.md §5); no validated manpower coefficient exists."""
+    """Sensor proxies (the reference data's sensor proxies); no validated manpower coefficient exists."""
     return _group("sensors")
 
 
@@ -145,7 +145,7 @@ def figure(key: str) -> Figure:
 
 
 def sources() -> Mapping[str, Source]:
-    """facts.md's sources by key (U1 … X4), read-only."""
+    """the reference data's sources by key (U1 … X4), read-only."""
     return _load.load_sources()
 
 
@@ -155,7 +155,7 @@ def source(key: str) -> Source:
 
 
 def claims() -> Mapping[str, Claim]:
-    """claims.md's claims by id (C1 … C18), read-only."""
+    """the claims by id (C1 … C18), read-only."""
     return _load.load_claims()
 
 
@@ -173,10 +173,10 @@ def _split(key: str) -> tuple[str | None, str]:
 
 
 def is_known_source(key: str) -> bool:
-    """True if ``key`` is a claim id (C1..C18) or a facts.md source key.
+    """True if ``key`` is a claim id (C1..C18) or a source key of the reference data.
 
     ``"facts:C1"`` and ``"claims:C1"`` name one side of the C1/C2 clash
-    unambiguously (facts.md's UNFICYP sources vs claims C1/C2).
+    unambiguously (the reference data's UNFICYP sources vs claims C1/C2).
     """
     prefix, bare = _split(key)
     in_claims, in_facts = bare in claims(), bare in sources()
@@ -184,11 +184,11 @@ def is_known_source(key: str) -> bool:
 
 
 def cite(keys: Iterable[str], *, facts_keys: bool = False) -> str:
-    """Keys with the grades of facts.md sources, e.g. ``"C2, U1 (A), T7 (B/C)"``.
+    """Keys with the grades of reference-data source, e.g. ``"C2, U1 (A), T7 (B/C)"``.
 
     A bare key that is a claim id is read as the claim (scenario files quote
-    claims by id) and given as written; ``facts:C1`` reads the facts.md source.
-    ``facts_keys=True`` reads every bare key as a facts.md key, as the
+    claims by id) and given as written; ``facts:C1`` reads the reference-data source.
+    ``facts_keys=True`` reads every bare key as a source key, as the
     ``sources`` of this package's records are (e.g. UNFICYP's ``C1``, ``C2``).
     """
     known = sources()

@@ -171,13 +171,13 @@ def _load(filename: str, cls: type[T], known: Mapping[str, Any] | None) -> tuple
 
 @functools.cache
 def load_sources() -> Mapping[str, Source]:
-    """Sources of facts.md by key (read-only mapping)."""
+    """Sources of the reference data by key (read-only mapping)."""
     return MappingProxyType({s.key: s for s in _load("sources.yaml", Source, None)})
 
 
 @functools.cache
 def load_claims() -> Mapping[str, Claim]:
-    """Claims of claims.md by id (read-only mapping)."""
+    """Claims of the claims data by id (read-only mapping)."""
     return MappingProxyType({c.id: c for c in _load("claims.yaml", Claim, None)})
 
 

@@ -59,7 +59,7 @@ class Mission:
     The density convention (troops per km of line): ``density_low`` is
     ``strength_low / L_high`` and ``density_high`` is ``strength_high / L_low``,
     where ``L_low = L_high = density_line_km`` if the mission pins one reference
-    length (UNIFIL: 120 km, as facts.md does), else the line's own low/high.
+    length (UNIFIL: 120 km, as the reference data does), else the line's own low/high.
     """
 
     key: str
@@ -175,7 +175,7 @@ class Figure(_Ranged):
 
 @dataclass(frozen=True, kw_only=True, config=_CONFIG)
 class Source:
-    """A source of facts.md: key, address text and grade (A, B, C or "B/C")."""
+    """A source of the reference data: key, address text and grade (A, B, C or "B/C")."""
 
     key: str
     address: str

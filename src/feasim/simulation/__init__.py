@@ -1,4 +1,4 @@
-"""The SimPy simulation: the exact reference for the analytic model (model-spec §8).
+"""The SimPy simulation: the exact reference for the analytic model (docs/model.md).
 
 :func:`simulate` plays a scenario out over ``simulation.days`` in
 ``simulation.replications`` independent replications and returns the same

@@ -1,4 +1,4 @@
-"""One replication of the SimPy simulation (model-spec §8, contract v2).
+"""One replication of the SimPy simulation (docs/model.md).
 
 What is known before the clock starts is computed before it starts: the force
 flow (:mod:`.forceflow`) and, from it, the posture filled at every moment, the
