@@ -29,6 +29,7 @@ import html
 import io
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,16 +38,16 @@ import numpy as np
 from pydantic import BaseModel
 
 from . import __version__
-from .models import evaluate
-from .distributions import _Dist
+from .distributions import is_uncertain
 from .errors import FeasimError
 from .metrics import GROUPS, METRICS
+from .models import evaluate
 from .output import fmt
 from .results import Result, summarise
 from .schema import Scenario
 
-__all__ = ["write_report", "Report", "Section", "input_rows", "field_comments", "render_html",
-           "render_markdown", "wilson_interval", "write_file"]
+__all__ = ["write_report", "build_report", "ReportData", "Report", "Section", "input_rows",
+           "field_comments", "render_html", "render_markdown", "wilson_interval", "write_file"]
 
 _SKIP = frozenset({"criteria", "simulation", "uncertainty", "name", "title", "description",
                    "sources", "notes"})
@@ -90,7 +91,8 @@ def _trailing_comment(line: str) -> str:
 
 
 def _path_of(loc: tuple, data: Any) -> str:
-    parts, node = [], data
+    parts: list[str] = []
+    node = data
     for key in loc:
         if isinstance(key, int):
             item = node[key] if isinstance(node, list) and key < len(node) else None
@@ -104,7 +106,7 @@ def _path_of(loc: tuple, data: Any) -> str:
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, _Dist):
+    if is_uncertain(value):
         d = value.model_dump(by_alias=True)
         kind = d.pop("dist")
         return kind + " " + ", ".join(f"{k} {fmt(float(v))}" for k, v in d.items()
@@ -134,7 +136,7 @@ def input_rows(scenario: Scenario, comments: dict[str, str] | None = None
             path = f"{prefix}{name}"
             if value is None:
                 continue
-            if isinstance(value, BaseModel) and not isinstance(value, _Dist):
+            if isinstance(value, BaseModel) and not is_uncertain(value):
                 walk(value, path + ".")
             elif isinstance(value, (list, tuple)) and value and isinstance(value[0], BaseModel):
                 for item in value:
@@ -358,17 +360,43 @@ def _baseline_line(scenario: Scenario) -> float | None:
     line = scenario.theatre.line_km
     if scenario.theatre.sectors:
         return None  # sector lengths are tied to line_km: no curve over it
-    if isinstance(line, _Dist):
-        return float(line.ppf(np.array([0.5]))[0])
-    return float(line)
+    if isinstance(line, (int, float)):
+        return float(line)
+    return float(line.ppf(np.array([0.5]))[0])
+
+
+@dataclass
+class ReportData:
+    """A report built but not yet written: its sections, figures and the run behind them.
+
+    :func:`build_report` makes it; :func:`render_markdown` and :func:`render_html` render
+    ``sections`` (with the figures as PNG); :func:`write_report` writes the files.
+    """
+
+    title: str
+    sections: list[Section]
+    figures: dict[str, Any]
+    """Figure name → matplotlib Figure; a section shows the one its ``figure`` names."""
+    result: Result
+    notes: list[str] = field(default_factory=list)
+    """Parts left out and why."""
+
+    def pngs(self, dpi: int = 110) -> dict[str, bytes]:
+        """Every figure as PNG bytes."""
+        out = {}
+        for key, fig in self.figures.items():
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+            out[key] = buf.getvalue()
+        return out
 
 
 def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                  simulate: bool = False, sensitivity: str | None = None,
                  samples: int | None = None, seed: int | None = None,
-                 overrides=(), probability: float = 0.9, progress: bool | None = False,
-                 mission: str | None = None, overwrite: bool = False
-                 ) -> Report:
+                 overrides: Sequence[str] = (), probability: float = 0.9,
+                 progress: bool | None = False, mission: str | None = None,
+                 overwrite: bool = False) -> Report:
     """Write ``report.html`` and ``report.md`` (with ``figures/*.png``) to ``out_dir``.
 
     Parameters
@@ -397,8 +425,24 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         replaced: the listed files (figures included) are deleted first, so none
         is left stale (they are listed in the result's ``replaced``). Files it
         does not list are never deleted.
+
+    The steps are public: :func:`build_report` (compute and lay out), the renderers,
+    and this function's writing.
     """
-    from . import plots
+    if sensitivity is not None and sensitivity not in ("tornado", "morris", "sobol"):
+        raise FeasimError(f"sensitivity must be tornado, morris or sobol; got {sensitivity!r}")
+    scen, written, comments, mission_note = _prepare(scenario, overrides, mission)
+    out = Path(out_dir)
+    old_files = _check_out(out, overwrite)
+    data = build_report(scen, comments=comments, written=written, simulate=simulate,
+                        sensitivity=sensitivity, samples=samples, seed=seed,
+                        probability=probability, progress=progress, mission_note=mission_note)
+    return _write(data, out, old_files)
+
+
+def _prepare(scenario: Scenario | str | Path, overrides: Sequence[str], mission: str | None
+             ) -> tuple[Scenario, Scenario | None, dict[str, str], str | None]:
+    """The scenario as reported, as written (for provenance), its comments, a mission note."""
     from .loader import load_scenario, with_overrides
 
     comments: dict[str, str] = {}
@@ -406,24 +450,26 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
     if isinstance(scenario, (str, Path)):
         src = Path(scenario)
         written = load_scenario(src)
-        scenario = load_scenario(src, list(overrides))
+        scen = load_scenario(src, list(overrides))
         comments = field_comments(src)
-    elif overrides:
-        scenario = with_overrides(scenario, overrides)
-    mission_note = None
+    else:
+        scen = with_overrides(scenario, list(overrides)) if overrides else scenario
+    note = None
     if mission is not None:
         from .presets import under_mission
 
-        scenario, dropped = under_mission(scenario, mission)
+        scen, dropped = under_mission(scen, mission)
         if overrides:   # --set applies to the preset's posture too
-            scenario = with_overrides(scenario, overrides)
-        mission_note = (f"The posture is the {mission} preset (docs/model.md §11), not the "
-                        "file's" + (f"; criteria it cannot model were dropped: "
-                                    f"{', '.join(dropped)}" if dropped else "") + ".")
-    if sensitivity is not None and sensitivity not in ("tornado", "morris", "sobol"):
-        raise FeasimError(f"sensitivity must be tornado, morris or sobol; got {sensitivity!r}")
-    out = Path(out_dir)
-    figdir = out / "figures"
+            scen = with_overrides(scen, list(overrides))
+        note = (f"The posture is the {mission} preset (docs/model.md §11), not the "
+                "file's" + (f"; criteria it cannot model were dropped: "
+                            f"{', '.join(dropped)}" if dropped else "") + ".")
+    return scen, written, comments, note
+
+
+def _check_out(out: Path, overwrite: bool) -> list[Path]:
+    """Refuse a folder holding more than an earlier report, before any work; the earlier
+    report's files (to delete before writing)."""
     old_files: list[Path] = []
     try:
         if out.is_dir():
@@ -433,16 +479,55 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                 raise FeasimError(f"{out} is not empty and holds more than a feasim report "
                                   f"({shown}); choose another -o folder, or overwrite to "
                                   "write the report into it (those files are kept)")
-        figdir.mkdir(parents=True, exist_ok=True)
+        (out / "figures").mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # before any work: a folder that cannot be written is bad input
         raise FeasimError(f"cannot write the report to {out}: {exc.strerror or exc}; "
                           "choose another -o folder") from None
+    return old_files
 
+
+def build_report(scenario: Scenario, *, comments: dict[str, str] | None = None,
+                 written: Scenario | None = None, simulate: bool = False,
+                 sensitivity: str | None = None, samples: int | None = None,
+                 seed: int | None = None, probability: float = 0.9,
+                 progress: bool | None = False, mission_note: str | None = None
+                 ) -> ReportData:
+    """Run the scenario and lay the report out, section by section (nothing is written).
+
+    ``comments`` are the scenario file's field comments (its sources), ``written`` the
+    scenario as the file writes it (inputs changed since are assumptions).
+    """
+    from . import plots
+    from .provenance import provenance
+
+    comments = comments or {}
     result = evaluate(scenario, samples=samples, seed=seed)
-    notes: list[str] = []
-    figures: dict[str, Any] = {}
-    sections: list[Section] = []
+    data = ReportData(scenario.title or scenario.name, [], {}, result)
+    data.sections.append(_head(scenario, result, mission_note))
+    from .requirements import requirements
 
+    reqs = requirements(scenario, result)
+    prov = provenance(scenario, comments=comments, baseline=written)
+    data.sections += _verdict_sections(scenario, result, reqs, prov)
+    data.figures["density"] = plots.density_chart(scenario, result, requirements=reqs)
+    data.figures["distributions"] = plots.metric_distributions(result)
+    data.figures["posture"] = plots.posture_by_sector(scenario, result)
+    data.sections += _figure_sections()
+    data.sections.append(Section("All metrics", table=_metrics_table(result)))
+    if simulate:
+        data.sections.append(_simulation_section(data, scenario, progress))
+    if sensitivity:
+        _sensitivity_section(data, scenario, sensitivity)
+    if scenario.criteria:
+        data.sections.append(_minimum_force_section(data, scenario, probability, samples,
+                                                    seed))
+    data.sections += _closing_sections(scenario, comments)
+    if data.notes:
+        data.sections.append(Section("Left out", paragraphs=list(data.notes)))
+    return data
+
+
+def _head(scenario: Scenario, result: Result, mission_note: str | None) -> Section:
     head = Section("Scenario")
     head.paragraphs.append(scenario.description or "")
     basis = {"in_theatre": "troops in theatre at one time",
@@ -452,163 +537,178 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                            f"samples, seed {result.seed}; feasim {__version__}.")
     if mission_note:
         head.paragraphs.append(mission_note)
-    sections.append(head)
-    sections.append(_verdict(scenario, result))
-    from .provenance import (criteria_hinges, grade_tally, hinge_list, provenance,
-                             verdict as plain_verdict, verdict_hinges)
-    from .requirements import METHODS, requirements, _stats
+    return head
 
-    reqs = requirements(scenario, result)
-    prov = provenance(scenario, comments=comments, baseline=written)
-    sections[-1].paragraphs.insert(0, plain_verdict(scenario, result, reqs,
-                                                    verdict_hinges(scenario, result), prov))
-    claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
-    claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
-    req_rows = []
-    for name in METHODS:
-        r = reqs[name]
-        if not r.applies:
-            req_rows.append([name, "not applicable", "", "", r.note])
-            continue
-        a, c = _stats(r.in_theatre), _stats(r.committed)
-        req_rows.append([name, fmt(a["p50"]), f"{fmt(a['p05'])} – {fmt(a['p95'])}",
-                         fmt(c["p50"]), ", ".join(r.sources) or r.note])
-    sections.append(Section(
-        "Requirement by method",
-        paragraphs=[f"What independent ways of sizing a force say the line needs, in persons "
-                    f"(docs/model.md §10). The claim: {fmt(claim_in)} in theatre, "
-                    f"{fmt(claim_c)} committed (medians)."],
-        table=(["method", "in theatre p50", "5–95% range", "committed p50", "sources"],
-               req_rows)))
+
+def _verdict_sections(scenario: Scenario, result: Result, reqs: dict[str, Any],
+                      prov: dict[str, dict[str, Any]]) -> list[Section]:
+    """The verdict, the requirement by method and the inputs' provenance."""
+    from .provenance import criteria_hinges, grade_tally, hinge_list, verdict_hinges
+    from .provenance import verdict as plain_verdict
+
+    verdict = _verdict(scenario, result)
+    verdict.paragraphs.insert(0, plain_verdict(scenario, result, reqs,
+                                               verdict_hinges(scenario, result), prov))
+    out = [verdict, _requirement_section(result, reqs)]
     if prov:
-        sections.append(Section(
+        sec = Section(
             "Provenance of the uncertain inputs",
             paragraphs=["Grade of the first source named beside each input written as a "
                         "distribution (A official or peer-reviewed, B reputable secondary, "
                         "C aggregator; 'assumption' where the file says so or names no "
                         "source): " + grade_tally(prov) + "."],
             table=(["input", "source", "grade"],
-                   [[k, v["source"] or "", v["grade"]] for k, v in prov.items()])))
+                   [[k, v["source"] or "", v["grade"]] for k, v in prov.items()]))
         hinged = {k: v for k, v in criteria_hinges(scenario, prov).items() if v}
-        sections[-1].paragraphs.append(
+        sec.paragraphs.append(
             ("Criteria that one input can take across its threshold (tornado: the input "
              "from its 5th to its 95th percentile, the others at their medians): "
              + "; ".join(f"{k}: {hinge_list(v)}" for k, v in hinged.items()) + ".")
             if hinged else
             "No criterion is taken across its threshold by one input alone (tornado).")
+        out.append(sec)
+    return out
 
-    figures["density"] = plots.density_chart(scenario, result, requirements=reqs)
-    sections.append(Section(
-        "In historical context", figure="density",
-        caption="Troops per km of line against line length (log scales): historical missions "
-                "(ranges as bars), the claims C2, C3 and C4, and this scenario (median, "
-                "5–95% range). Densities of missions that watch a line are comparable only "
-                "roughly with a force meant to hold one; see docs/reference-data.md."))
 
-    figures["distributions"] = plots.metric_distributions(result)
-    sections.append(Section(
-        "Metric distributions", figure="distributions",
-        caption="Distributions over the Monte Carlo samples, with each criterion's threshold."))
-    figures["posture"] = plots.posture_by_sector(scenario, result)
-    sections.append(Section("Posture along the line", figure="posture",
-                             caption="Median coverage by sector along the line."))
+def _requirement_section(result: Result, reqs: dict[str, Any]) -> Section:
+    from .requirements import METHODS
 
-    metrics = Section("All metrics", table=_metrics_table(result))
-    sections.append(metrics)
+    claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
+    claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
+    rows = []
+    for name in METHODS:
+        r = reqs[name]
+        if not r.applies:
+            rows.append([name, "not applicable", "", "", r.note])
+            continue
+        d = r.to_dict()
+        a, c = d["in_theatre"], d["committed"]
+        rows.append([name, fmt(a["p50"]), f"{fmt(a['p05'])} – {fmt(a['p95'])}",
+                     fmt(c["p50"]), ", ".join(r.sources) or r.note])
+    return Section(
+        "Requirement by method",
+        paragraphs=[f"What independent ways of sizing a force say the line needs, in persons "
+                    f"(docs/model.md §10). The claim: {fmt(claim_in)} in theatre, "
+                    f"{fmt(claim_c)} committed (medians)."],
+        table=(["method", "in theatre p50", "5–95% range", "committed p50", "sources"], rows))
 
-    if simulate:
-        from .models import simulate as run_sim
 
-        sim = run_sim(scenario, progress=progress)
-        figures["strength"] = plots.strength_fan_chart(sim)
-        rows = []
-        for name in ("in_theatre_troops", "detection_probability", "response_hours_mean",
-                     "qrf_wait_probability"):
-            if name in sim.metrics and name in result.metrics:
-                rows.append([name, METRICS[name].unit, fmt(summarise(result[name])["mean"]),
-                             fmt(summarise(sim[name])["mean"])])
-        sections.append(Section(
-            "Over time (simulation)", figure="strength",
-            paragraphs=[f"SimPy simulation, {sim.samples} replications of "
-                        f"{scenario.simulation.days:g} days. Analytic means beside simulated "
-                        "means (time averages over the horizon):"],
-            table=(["metric", "unit", "analytic mean", "simulated mean"], rows),
-            caption="Troops in theatre by day: median and 50%/90% bands across replications."))
+def _figure_sections() -> list[Section]:
+    return [
+        Section("In historical context", figure="density", caption=(
+            "Troops per km of line against line length (log scales): historical missions "
+            "(ranges as bars), the claims C2, C3 and C4, and this scenario (median, "
+            "5–95% range). Densities of missions that watch a line are comparable only "
+            "roughly with a force meant to hold one; see docs/reference-data.md.")),
+        Section("Metric distributions", figure="distributions", caption=(
+            "Distributions over the Monte Carlo samples, with each criterion's threshold.")),
+        Section("Posture along the line", figure="posture",
+                caption="Median coverage by sector along the line.")]
 
-    if sensitivity:
-        from .sensitivity import SensitivityError, analyse
 
-        output = "feasible" if scenario.criteria else "fill_ratio"
-        try:
-            sens = analyse(scenario, sensitivity, output=output, group_by="both")
-            figures["sensitivity"] = plots.sensitivity_chart(sens)
-            top = sens.rows()[:10]
-            cols = [c for c in top[0] if c != "factor"]
-            sections.append(Section(
-                f"Which inputs matter ({sensitivity})", figure="sensitivity",
-                paragraphs=[f"Sensitivity of {output}; contributors and conditions grouped; "
-                            f"{sens.evaluations:,} evaluations."],
-                table=(["factor", *cols], [[r["factor"], *[fmt(r[c]) for c in cols]]
-                                           for r in top]),
-                caption="Inputs ranked by their effect."))
-        except (SensitivityError, FeasimError) as exc:
-            notes.append(f"sensitivity not shown: {exc}")
+def _simulation_section(data: ReportData, scenario: Scenario,
+                        progress: bool | None) -> Section:
+    from . import plots
+    from .models import simulate as run_sim
 
-    if scenario.criteria:
-        from .frontier import frontier, minimum_force
+    sim = run_sim(scenario, progress=progress)
+    data.figures["strength"] = plots.strength_fan_chart(sim)
+    rows = []
+    for name in ("in_theatre_troops", "detection_probability", "response_hours_mean",
+                 "qrf_wait_probability"):
+        if name in sim.metrics and name in data.result.metrics:
+            rows.append([name, METRICS[name].unit,
+                         fmt(summarise(data.result[name])["mean"]),
+                         fmt(summarise(sim[name])["mean"])])
+    return Section(
+        "Over time (simulation)", figure="strength",
+        paragraphs=[f"SimPy simulation, {sim.samples} replications of "
+                    f"{scenario.simulation.days:g} days. Analytic means beside simulated "
+                    "means (time averages over the horizon):"],
+        table=(["metric", "unit", "analytic mean", "simulated mean"], rows),
+        caption="Troops in theatre by day: median and 50%/90% bands across replications.")
 
-        base = _baseline_line(scenario)
-        if base is not None:
-            values = [round(base * f) for f in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)]
-            fr = frontier(scenario, "theatre.line_km", values, probability,
-                          samples=samples, seed=seed)
-            figures["frontier"] = plots.frontier_chart(fr)
-            rows = [[fmt(v), "unreachable" if not m.reachable else f"{m.scale:.3g}",
-                     fmt(m.pledged_troops), fmt(m.in_theatre_troops)]
-                    for v, m in zip(fr.values, fr.points, strict=True)]
-            paras = [f"Smallest scale of every pledge at which P(feasible) ≥ {probability:g}, "
-                     "over line length (the posture otherwise as written)."]
-            paras += [f"At {fmt(v)} km: {m.message}" for v, m in zip(fr.values, fr.points,
-                                                                     strict=True) if m.message]
-            sections.append(Section(
-                "Minimum force", figure="frontier", paragraphs=paras,
-                table=(["line (km)", "scale", "pledged (persons)", "in theatre (persons)"],
-                       rows),
-                caption="Minimum force against line length; unreachable points marked."))
-        else:
-            m = minimum_force(scenario, probability, samples=samples, seed=seed)
-            text = (f"Smallest scale of every pledge meeting P(feasible) ≥ {probability:g}: "
-                    + (f"{m.scale:.3g} ({fmt(m.pledged_troops)} pledged, "
-                       f"{fmt(m.in_theatre_troops)} in theatre)." if m.reachable
-                       else m.message))
-            sections.append(Section("Minimum force", paragraphs=[text]))
 
-    inputs = input_rows(scenario, comments)
-    sections.append(Section(
-        "Inputs", paragraphs=["Every input as written; the source column is the comment "
-                              "beside the field in the scenario file."],
-        table=(["field", "value", "meaning (unit)", "source"],
-               [[r["field"], r["value"], r["meaning"], r["source"]] for r in inputs])))
+def _sensitivity_section(data: ReportData, scenario: Scenario, method: str) -> None:
+    from . import plots
+    from .sensitivity import SensitivityError, analyse
+
+    output = "feasible" if scenario.criteria else "fill_ratio"
+    try:
+        sens = analyse(scenario, method, output=output, group_by="both")
+        data.figures["sensitivity"] = plots.sensitivity_chart(sens)
+    except (SensitivityError, FeasimError) as exc:
+        data.notes.append(f"sensitivity not shown: {exc}")
+        return
+    top = sens.rows()[:10]
+    cols = [c for c in top[0] if c != "factor"]
+    data.sections.append(Section(
+        f"Which inputs matter ({method})", figure="sensitivity",
+        paragraphs=[f"Sensitivity of {output}; contributors and conditions grouped; "
+                    f"{sens.evaluations:,} evaluations."],
+        table=(["factor", *cols], [[r["factor"], *[fmt(r[c]) for c in cols]] for r in top]),
+        caption="Inputs ranked by their effect."))
+
+
+def _minimum_force_section(data: ReportData, scenario: Scenario, probability: float,
+                           samples: int | None, seed: int | None) -> Section:
+    from . import plots
+    from .frontier import frontier, minimum_force
+
+    base = _baseline_line(scenario)
+    if base is None:
+        m = minimum_force(scenario, probability, samples=samples, seed=seed)
+        text = (f"Smallest scale of every pledge meeting P(feasible) ≥ {probability:g}: "
+                + (f"{m.scale:.3g} ({fmt(m.pledged_troops)} pledged, "
+                   f"{fmt(m.in_theatre_troops)} in theatre)." if m.reachable
+                   else m.message))
+        return Section("Minimum force", paragraphs=[text])
+    values = [round(base * f) for f in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)]
+    fr = frontier(scenario, "theatre.line_km", values, probability, samples=samples, seed=seed)
+    data.figures["frontier"] = plots.frontier_chart(fr)
+    rows = [[fmt(v), "unreachable" if not m.reachable else f"{m.scale:.3g}",
+             fmt(m.pledged_troops), fmt(m.in_theatre_troops)]
+            for v, m in zip(fr.values, fr.points, strict=True)]
+    paras = [f"Smallest scale of every pledge at which P(feasible) ≥ {probability:g}, "
+             "over line length (the posture otherwise as written)."]
+    paras += [f"At {fmt(v)} km: {m.message}" for v, m in zip(fr.values, fr.points, strict=True)
+              if m.message]
+    return Section(
+        "Minimum force", figure="frontier", paragraphs=paras,
+        table=(["line (km)", "scale", "pledged (persons)", "in theatre (persons)"], rows),
+        caption="Minimum force against line length; unreachable points marked.")
+
+
+def _closing_sections(scenario: Scenario, comments: dict[str, str]) -> list[Section]:
     from .refdata import cite
 
+    inputs = input_rows(scenario, comments)
     src = Section("Sources and notes")
     if scenario.sources:
         src.paragraphs.append("Sources (keys of the reference data, grades in brackets): "
                               + cite(scenario.sources) + ".")
     src.paragraphs += list(scenario.notes)
-    sections.append(src)
-    sections.append(Section("What this report does not say", paragraphs=[
-        "It evaluates the scenario as written, under the model's assumptions (docs/model.md): "
-        "steady-state closed forms for coverage and queues, no terrain, weather, logistics or "
-        "adversary adaptation, and force ratios as rules of thumb, some disputed. A "
-        "probability here is the share of samples of the stated input distributions, not a "
-        "forecast."]))
+    return [
+        Section("Inputs", paragraphs=["Every input as written; the source column is the "
+                                      "comment beside the field in the scenario file."],
+                table=(["field", "value", "meaning (unit)", "source"],
+                       [[r["field"], r["value"], r["meaning"], r["source"]] for r in inputs])),
+        src,
+        Section("What this report does not say", paragraphs=[
+            "It evaluates the scenario as written, under the model's assumptions "
+            "(docs/model.md): steady-state closed forms for coverage and queues, no terrain, "
+            "weather, logistics or adversary adaptation, and force ratios as rules of thumb, "
+            "some disputed. A probability here is the share of samples of the stated input "
+            "distributions, not a forecast."])]
 
-    # ---- write: first delete the earlier report, so that no stale figure remains
+
+def _write(data: ReportData, out: Path, old_files: list[Path]) -> Report:
+    """Delete the earlier report (so that no stale figure remains), then write this one."""
     import json
     import os
     import stat
 
+    figdir = out / "figures"
     try:
         for p in old_files:  # regular files listed by its manifest, never a link's target
             try:
@@ -620,29 +720,23 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         if figdir.is_symlink():  # made a link while the model ran
             raise FeasimError(f"{figdir} is a symbolic link; feasim neither writes nor "
                               "deletes through links: remove it or choose another -o folder")
-        pngs: dict[str, bytes] = {}
+        pngs = data.pngs()
         paths: dict[str, Path] = {}
-        for key, fig in figures.items():
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-            pngs[key] = buf.getvalue()
+        for key, png in pngs.items():
             paths[key] = figdir / f"{key}.png"
-            write_file(paths[key], pngs[key])
-        if notes:
-            sections.append(Section("Left out", paragraphs=notes))
-        title = scenario.title or scenario.name
+            write_file(paths[key], png)
         md = out / "report.md"
-        write_file(md, render_markdown(title, sections).encode("utf-8"))
+        write_file(md, render_markdown(data.title, data.sections).encode("utf-8"))
         page = out / "report.html"
-        write_file(page, render_html(title, sections, pngs).encode("utf-8"))
-        written = [md.name, page.name] + [f"figures/{p.name}" for p in paths.values()]
-        write_file(out / _MANIFEST, (json.dumps({"feasim": __version__, "files": written},
-                                                 indent=1) + "\n").encode("utf-8"))
+        write_file(page, render_html(data.title, data.sections, pngs).encode("utf-8"))
+        listed = [md.name, page.name] + [f"figures/{p.name}" for p in paths.values()]
+        write_file(out / _MANIFEST, (json.dumps({"feasim": __version__, "files": listed},
+                                                indent=1) + "\n").encode("utf-8"))
     except OSError as exc:
         raise FeasimError(f"cannot write the report to {out}: {exc.strerror or exc} "
                           f"({exc.filename or out}); choose another -o folder") from None
-    return Report(html=page, markdown=md, figures=paths, result=result, notes=notes,
-                  replaced=[p for p in old_files if p.name != _MANIFEST])
+    return Report(html=page, markdown=md, figures=paths, result=data.result,
+                  notes=data.notes, replaced=[p for p in old_files if p.name != _MANIFEST])
 
 
 def _md_cell(text: str) -> str:
