@@ -359,3 +359,19 @@ def test_detection_by_cell_pools_shares():
     assert 0 < by_reps["line|3"][0] <= 1
     total = sum(n for _, n in by_reps.values())
     assert total == sum(np.sum(rep.arrivals >= rep.warmup_hours) for rep, _ in runs)
+
+
+def test_to_xarray_keeps_the_daily_series():
+    pytest.importorskip("xarray")
+    from feasim.metrics import SERIES_UNITS
+
+    s = scenario_from(LINE, {"posture.patrols": PATROLS})
+    result = simulate(s, replications=2, days=3)
+    assert result.series, "the simulation keeps daily series"
+    ds = result.to_xarray()
+    for name, table in result.series.items():
+        var = ds[f"series:{name}"]
+        assert var.dims == ("sample", "day") and var.shape == np.shape(table)
+        assert np.array_equal(var.values, np.asarray(table, dtype=float), equal_nan=True)
+        assert var.attrs["units"] == SERIES_UNITS.get(name, "")
+    assert list(ds["day"].values) == list(range(ds.sizes["day"]))

@@ -302,7 +302,11 @@ class Result:
         return result_to_csv(self, target)
 
     def to_xarray(self):
-        """xarray Dataset over dimension ``sample``, each variable with a ``units`` attribute."""
+        """xarray Dataset over dimension ``sample``, each variable with a ``units`` attribute.
+
+        A simulation's daily series are kept as ``series:NAME`` over (``sample``, ``day``):
+        one row per replication, one column per day from 0.
+        """
         try:
             import xarray as xr
         except ImportError as exc:  # pragma: no cover - depends on environment
@@ -313,5 +317,13 @@ class Result:
         data["feasible"] = ("sample", self.feasible, {"units": "bool"})
         for k, v in self.inputs.items():
             data[f"input:{k}"] = ("sample", np.asarray(v), {})
-        return xr.Dataset(data, attrs={"scenario": self.scenario, "seed": self.seed,
-                                       "method": self.method})
+        coords = {}
+        for k, table in self.series.items():  # simulation: replication × day
+            table = np.asarray(table, dtype=float)
+            data[f"series:{k}"] = (("sample", "day"), table,
+                                   {"units": SERIES_UNITS.get(k, ""),
+                                    "description": f"daily {k} per replication"})
+            coords["day"] = ("day", np.arange(table.shape[1]), {"units": "days"})
+        return xr.Dataset(data, coords=coords or None,
+                          attrs={"scenario": self.scenario, "seed": self.seed,
+                                 "method": self.method})
