@@ -399,6 +399,10 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
                  overwrite: bool = False) -> Report:
     """Write ``report.html`` and ``report.md`` (with ``figures/*.png``) to ``out_dir``.
 
+    The steps are public: :func:`build_report` computes and lays out (a
+    :class:`ReportData`), :func:`render_markdown` and :func:`render_html` render, and
+    this function checks the folder and writes.
+
     Parameters
     ----------
     scenario:
@@ -425,9 +429,6 @@ def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
         replaced: the listed files (figures included) are deleted first, so none
         is left stale (they are listed in the result's ``replaced``). Files it
         does not list are never deleted.
-
-    The steps are public: :func:`build_report` (compute and lay out), the renderers,
-    and this function's writing.
     """
     if sensitivity is not None and sensitivity not in ("tornado", "morris", "sobol"):
         raise FeasimError(f"sensitivity must be tornado, morris or sobol; got {sensitivity!r}")
