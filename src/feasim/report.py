@@ -632,6 +632,7 @@ def _simulation_section(data: ReportData, scenario: Scenario,
 
 def _sensitivity_section(data: ReportData, scenario: Scenario, method: str) -> None:
     from . import plots
+    from .plots.labels import column_label
     from .sensitivity import SensitivityError, analyse
 
     output = "feasible" if scenario.criteria else "fill_ratio"
@@ -647,8 +648,17 @@ def _sensitivity_section(data: ReportData, scenario: Scenario, method: str) -> N
         f"Which inputs matter ({method})", figure="sensitivity",
         paragraphs=[f"Sensitivity of {output}; contributors and conditions grouped; "
                     f"{sens.evaluations:,} evaluations."],
-        table=(["factor", *cols], [[r["factor"], *[fmt(r[c]) for c in cols]] for r in top]),
+        table=(["factor", *(column_label(c) for c in cols)],
+               [[_factor_words(r["factor"]), *[fmt(r[c]) for c in cols]] for r in top]),
         caption="Inputs ranked by their effect."))
+
+
+def _factor_words(factor: str) -> str:
+    """A sensitivity factor (an input path, event or group name) in words, with its name."""
+    from .plots.labels import input_label
+
+    words = input_label(factor)
+    return factor if words == factor else f"{words} ({factor})"
 
 
 def _minimum_force_section(data: ReportData, scenario: Scenario, probability: float,

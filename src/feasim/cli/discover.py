@@ -50,6 +50,8 @@ def add_parser(add: Adder) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..plots.labels import input_label
+
     from ..discovery import prim_result
 
     scenario = load_scenario(args.file, args.overrides)
@@ -76,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
                 text = f"at least {fmt(lo)}"
             else:
                 text = f"{fmt(lo)} to {fmt(hi)}"
-            print(f"  {name}: {text}")
+            if name.startswith("event:"):   # a uniform draw: the event holds below p
+                text = f"its uniform draw {text}"
+            print(f"  {input_label(name)}: {text}  ({name})")
     rows = [[str(i), f"{b.coverage:.3f}", f"{b.density:.3f}", f"{b.mass:.3f}",
              str(b.n_restricted), "<- chosen" if i == res.selected else ""]
             for i, b in enumerate(res.trajectory)]
