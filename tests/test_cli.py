@@ -250,3 +250,17 @@ def test_help_has_no_doubled_percent(capsys):
     for cmd in ("run", "simulate"):
         code, out, _ = run_cli(capsys, cmd, "--help")
         assert code == 0 and "%%" not in out and "%" in out
+
+
+def test_discover_names_inputs_in_words(capsys):
+    from .conftest import ROOT
+
+    path = ROOT / "scenarios/claims/c06-coalition-of-the-willing.yaml"
+    code, out, err = run_cli(capsys, "discover", path, "--samples", "1500", "--output",
+                             "fill_ratio")
+    assert code == 0, err
+    bounds = [line for line in out.splitlines() if line.startswith("  ") and "(" in line]
+    assert bounds
+    for line in bounds:   # words first, the raw path in brackets after
+        words, raw = line.strip().rsplit("  (", 1)
+        assert raw.endswith(")") and raw[:-1] not in words
