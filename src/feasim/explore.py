@@ -34,7 +34,7 @@ import tempfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 import numpy as np
 
@@ -481,7 +481,7 @@ def _step(c: _Column) -> float:
     return float(10.0 ** math.floor(math.log10(span / 200.0)))
 
 
-def _axis_type(c: _Column | None) -> str:
+def _axis_type(c: _Column | None) -> Literal["linear", "log"]:
     if c is None:
         return "linear"
     finite = c.values[np.isfinite(c.values)].astype(float)
@@ -495,9 +495,10 @@ def _build(t: _Table) -> str:
         from bokeh.document import Document
         from bokeh.embed import file_html
         from bokeh.layouts import column, row
-        from bokeh.models import (BooleanFilter, Button, CDSView, CheckboxGroup,
-                                  ColorBar, ColumnDataSource, CustomJS, Div,
-                                  InlineStyleSheet, LinearColorMapper, RangeSlider)
+        from bokeh.models import (BooleanFilter, CDSView, ColumnDataSource,
+                                  CustomJS, InlineStyleSheet, LinearColorMapper)
+        from bokeh.models.annotations import ColorBar
+        from bokeh.models.widgets import Button, CheckboxGroup, Div, RangeSlider
         from bokeh.palettes import Viridis256
         from bokeh.plotting import figure
         from bokeh.resources import INLINE
@@ -508,9 +509,9 @@ def _build(t: _Table) -> str:
     data: dict[str, Any] = {}
     for c in [*t.inputs, *t.metrics, *t.criteria]:
         data[c.key] = c.values
-    for c in (t.x, t.y):
-        if c is not None:
-            data[c.key] = c.values
+    for axis in (t.x, t.y):
+        if axis is not None:
+            data[axis.key] = axis.values
     verdict_key = None
     if t.verdict is not None:
         verdict_key = "feasible" if t.kind == "run" else "p_feasible"
@@ -545,6 +546,7 @@ def _build(t: _Table) -> str:
                      else f"{t.x.label} ({t.x.unit})",
                      y_axis_label=t.y.label if not t.y.unit else f"{t.y.label} ({t.y.unit})",
                      title=f"Kept {noun}")
+        fig.toolbar.logo = None   # no link off the page
         if t.kind == "run" and t.verdict is not None:
             for key, colour, legend in (("feasible", _FEASIBLE, "feasible (all criteria met)"),
                                         ("infeasible", _INFEASIBLE, "infeasible")):
@@ -582,8 +584,9 @@ def _build(t: _Table) -> str:
         p0 = (f"<b>mean P(feasible)</b> = <span class=\"big\">"
               f"{_p_text(float(np.nanmean(t.verdict)))}</span> over the kept {noun}")
     p_div = Div(text=f"<div>{p0}</div><div>{t.n:,} of {t.n:,} {noun} kept</div>",
-                name="p_feasible", stylesheets=[css], tags=[t.n])
-    stats_div = Div(text="", name="stats", stylesheets=[css])
+                name="p_feasible", stylesheets=[css], tags=[t.n],
+                disable_math=True)
+    stats_div = Div(text="", name="stats", stylesheets=[css], disable_math=True)
 
     meta = {"kind": t.kind, "n": t.n, "noun": noun, "verdict_key": verdict_key,
             "metrics": [[c.key, html.escape(c.label), html.escape(c.unit)] for c in t.metrics],
@@ -593,8 +596,8 @@ def _build(t: _Table) -> str:
                                 p_div=p_div, stats_div=stats_div, meta=meta), code=_JS)
     for s in sliders:
         s.js_on_change("value", update)
-    for c in choices:
-        c.js_on_change("active", update)
+    for cb in choices:
+        cb.js_on_change("active", update)
     src.selected.js_on_change("indices", update)
 
     reset = Button(label="reset all filters", name="reset", button_type="default")
@@ -623,9 +626,10 @@ def _build(t: _Table) -> str:
         head.append("<p class=\"note\">No chart: the result has no input or metric to "
                     "plot.</p>")
     title_div = Div(text="".join(head), name="about", stylesheets=[css],
-                    sizing_mode="stretch_width")
+                    sizing_mode="stretch_width", disable_math=True)
     controls = [*sliders, *[x for c, cb in zip(choice_cols, choices, strict=True)
-                            for x in (Div(text=html.escape(c.label), stylesheets=[css]), cb)]]
+                            for x in (Div(text=html.escape(c.label), stylesheets=[css],
+                                        disable_math=True), cb)]]
     buttons = [reset] + ([clear] if fig is not None else [])
     right = [p_div, stats_div] + ([fig] if fig is not None else [])
     layout = column(title_div, row(column(*controls, *buttons, width=340),
@@ -806,6 +810,3 @@ def _about(result: Result, scenario: Scenario | None, mission: str | None) -> st
         text += f" Posture: the {mission} preset, not the file's."
     return text
 
-
-def _sequence_guard(x: Sequence[Any]) -> None:  # pragma: no cover - typing aid
-    return None
