@@ -727,7 +727,7 @@ def explore(source: Scenario | Result | SweepResult | str | Path, out_dir: str |
         The page's heading (default: the scenario's title or name).
 
     The page needs Bokeh (``pip install "feasim[explore]"``), loads nothing from the
-    network, and is about 1.5 MB plus 5.4 bytes per embedded sample and column (see
+    network, and is about 1.7 MB plus about 4 bytes per embedded sample and column (see
     ``docs/howto-explore.md``).
     """
     from .results import Result as _Result
