@@ -436,10 +436,10 @@ def prim(inputs: Mapping[str, Any] | np.ndarray, y: Any, *, peel_alpha: float = 
     else:
         ok = [i for i, b in enumerate(trajectory) if b.density >= threshold]
         selected = max(ok, key=lambda i: (trajectory[i].coverage, i)) if ok else None
-    common = dict(trajectory=trajectory, n=n, n_positive=n_pos, names=keys,
-                  threshold=None if threshold is None else float(threshold),
-                  peel_alpha=float(peel_alpha), paste_alpha=float(paste_alpha),
-                  min_mass=float(min_mass))
+    common: dict[str, Any] = dict(trajectory=trajectory, n=n, n_positive=n_pos, names=keys,
+                                  threshold=None if threshold is None else float(threshold),
+                                  peel_alpha=float(peel_alpha), paste_alpha=float(paste_alpha),
+                                  min_mass=float(min_mass))
     if selected is None:
         top = max(trajectory, key=lambda b: b.density)
         return PrimResult(box=None, selected=None, **common, message=(

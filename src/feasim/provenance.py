@@ -154,10 +154,12 @@ def criteria_hinges(scenario: Scenario, prov: dict[str, dict[str, Any]]
             t = analyse(scenario, "tornado", output=name)
         except (FeasimError, ValueError):
             continue
-        bound = crit.min if crit.min is not None else crit.max
+        low_bound, high_bound = crit.min, crit.max
 
         def met(v: float) -> bool:
-            return v >= bound if crit.min is not None else v <= bound
+            if low_bound is not None:
+                return v >= low_bound
+            return high_bound is None or v <= high_bound
 
         for f in t.to_dict()["factors"]:
             lo, hi = f["low"], f["high"]

@@ -257,10 +257,10 @@ def to_table(reqs: dict[str, Requirement], result: Result) -> str:
         r = reqs.get(name)
         if r is None:
             continue
-        if not r.applies:
+        a, c = _stats(r.in_theatre), _stats(r.committed)
+        if a is None or c is None:   # the method does not apply
             lines.append(f"  {name:<{w + 5}} {r.note}")
             continue
-        a, c = _stats(r.in_theatre), _stats(r.committed)
         rng = f"{cell(a['p05'])} – {cell(a['p95'])}"
         with np.errstate(divide="ignore", invalid="ignore"):
             ri = claim_in / a["p50"] if a["p50"] > 0 else math.inf
