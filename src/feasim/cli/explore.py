@@ -31,8 +31,8 @@ def add_parser(add: Adder) -> None:
     p.add_argument("--mission", choices=MISSIONS,
                    help="explore the scenario with this mission type's posture preset")
     p.add_argument("--max-samples", type=int, default=20_000, metavar="N",
-                   help="samples embedded at most (default: 20,000; about 5.4 bytes per "
-                        "sample and column)")
+                   help="samples embedded at most (default: 20,000; about 4 bytes per "
+                        "sample and column, BokehJS about 1.7 MB)")
     add_set(p)
 
 
