@@ -144,8 +144,21 @@ def test_ties_are_kept_together():
 def test_box_text_and_contains():
     b = Box(bounds={"x1": (0.31, 0.72), "x2": (0.4, math.inf), "x3": (-math.inf, 5000.0)},
             coverage=0.84, density=0.93, mass=0.21, n_points=10)
-    assert str(b) == ("0.31 <= x1 <= 0.72 and x2 >= 0.4 and x3 <= 5,000 "
+    assert b.restrictions() == "0.31 <= x1 <= 0.72 and x2 >= 0.4 and x3 <= 5,000"
+    assert str(b) == ("x1 from 0.31 to 0.72; x2 at least 0.4; x3 at most 5,000 "
                       "(coverage 0.84, density 0.93, mass 0.21)")
+    # feasim's inputs in words; the names stay in restrictions() and to_dict()
+    named = Box(bounds={"event:conditions.us_isr": (-math.inf, 0.778),
+                        "conditions.us_isr": (0.2, math.inf),
+                        "event:contributors[France].honour": (-math.inf, 0.5),
+                        "force.support_fraction": (-math.inf, 0.671)},
+                coverage=1.0, density=1.0, mass=0.5, n_points=10)
+    assert named.describe() == ["uniform draw deciding condition us_isr at most 0.778",
+                                "probability of condition us_isr at least 0.2",
+                                "uniform draw deciding France's pledge at most 0.5",
+                                "force: support fraction at most 0.671"]
+    assert "event:" not in str(named) and "event:conditions.us_isr" in named.restrictions()
+    assert "event:conditions.us_isr" in named.to_dict()["bounds"]
     x = {"x1": np.array([0.31, 0.72, 0.5, 0.3]), "x2": np.array([0.4, 1.0, 0.39, 0.5]),
          "x3": np.array([0.0, 5000.0, 0.0, 0.0]), "other": np.zeros(4)}
     assert b.contains(x).tolist() == [True, True, False, False]

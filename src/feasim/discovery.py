@@ -29,11 +29,12 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from .errors import FeasimError, MissingDependency
+from .output import plural
 
 if TYPE_CHECKING:
     from .results import Result
 
-__all__ = ["prim", "prim_result", "Box", "PrimResult", "DiscoveryError"]
+__all__ = ["prim", "prim_result", "Box", "PrimResult", "DiscoveryError", "input_words"]
 
 
 class DiscoveryError(FeasimError, ValueError):
@@ -44,6 +45,25 @@ def _fmt(x: float) -> str:
     from .output import fmt
 
     return fmt(float(x))
+
+
+def input_words(name: str) -> str:
+    """An input of a box in words: ``event:conditions.ceasefire`` → ``uniform draw deciding
+    condition ceasefire``, ``event:contributors[France].honour`` → ``uniform draw deciding
+    France's pledge``, ``conditions.ceasefire`` → ``probability of condition ceasefire``,
+    a scenario field as :func:`feasim.plots.labels.input_label` words it; any other name
+    (``x1``) as it is."""
+    import re
+
+    from .plots.labels import input_label
+
+    if m := re.fullmatch(r"event:conditions\.(.+)", name):
+        return f"uniform draw deciding condition {m.group(1)}"
+    if m := re.fullmatch(r"event:contributors\[(.+)\]\.honour", name):
+        return f"uniform draw deciding {m.group(1)}'s pledge"
+    if m := re.fullmatch(r"conditions\.(.+)", name):
+        return f"probability of condition {m.group(1)}"
+    return input_label(name)
 
 
 def _number(x: float) -> float | None:
@@ -112,9 +132,26 @@ class Box:
                 parts.append(f"{name} <= {_fmt(high)}")
         return " and ".join(parts) if parts else "all points"
 
+    def describe(self) -> list[str]:
+        """Each bound in words, e.g. ``force: support fraction at most 0.671`` or
+        ``uniform draw deciding condition ceasefire at most 0.812`` (the condition holds
+        when its draw is below its probability); :meth:`restrictions` and
+        :meth:`to_dict` keep the inputs' names."""
+        out = []
+        for name, (low, high) in self.bounds.items():
+            if low > -math.inf and high < math.inf:
+                text = f"from {_fmt(low)} to {_fmt(high)}"
+            elif low > -math.inf:
+                text = f"at least {_fmt(low)}"
+            else:
+                text = f"at most {_fmt(high)}"
+            out.append(f"{input_words(name)} {text}")
+        return out
+
     def __str__(self) -> str:
-        return (f"{self.restrictions()} (coverage {self.coverage:.2f}, "
-                f"density {self.density:.2f}, mass {self.mass:.2f})")
+        return ("; ".join(self.describe()) or "all points") + (
+            f" (coverage {self.coverage:.2f}, density {self.density:.2f}, "
+            f"mass {self.mass:.2f})")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: unrestricted sides are ``None``."""
@@ -423,7 +460,8 @@ def prim(inputs: Mapping[str, Any] | np.ndarray, y: Any, *, peel_alpha: float = 
                                  f"(of {n}); PRIM needs finite inputs")
     n_pos = int(np.count_nonzero(yb))
     if n_pos == 0:
-        raise DiscoveryError(f"y has no positive (True) value among {n} points: there is "
+        raise DiscoveryError(f"y has no positive (True) value among {plural(n, 'point')}: "
+                             "there is "
                              "nothing to find")
 
     keys = tuple(cols)
@@ -490,7 +528,8 @@ def prim_result(result: Result, *, output: str = "feasible", **kw: Any) -> PrimR
                 "--output CRITERION studies one criterion at a time"
                 if output == "feasible" else
                 "; 'feasim frontier' finds the force that would meet it")
-        raise DiscoveryError(f"{what} is 0 in all {y.size} samples of {result.scenario!r}: "
+        raise DiscoveryError(f"{what} is 0 in all {plural(y.size, 'sample')} of "
+                             f"{result.scenario!r}: "
                              "no values of the uncertain inputs make it happen, so there "
                              f"is no box to find{hint}")
     varying = {k: np.asarray(v, dtype=float) for k, v in result.inputs.items()

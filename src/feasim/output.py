@@ -11,7 +11,7 @@ from typing import Any
 from .metrics import GROUPS, METRICS
 from .results import Result, confidence, summarise, undefined_fraction
 
-__all__ = ["render", "to_table", "to_json", "to_csv", "fmt"]
+__all__ = ["render", "to_table", "to_json", "to_csv", "fmt", "plural"]
 
 
 def fmt(x: float) -> str:
@@ -30,6 +30,13 @@ def fmt(x: float) -> str:
     if float(x).is_integer():
         return f"{x:.0f}"
     return f"{x:.3g}"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, singular for one: ``plural(1, "contributor")`` is
+    ``1 contributor``, ``plural(1200, "sample")`` is ``1,200 samples``; ``nouns`` is the
+    plural where it is not ``noun + "s"`` (``plural(2, "box", "boxes")``)."""
+    return f"{n:,} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 def _range(s: dict[str, float]) -> str:
