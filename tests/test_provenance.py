@@ -66,7 +66,8 @@ def test_verdict_from_the_numbers():
                            "on 1,200 km give 83.3 per km")
     assert f"{100 * r.p_feasible:.1f}% of samples" in text
     assert "the file's posture 23,676" in text
-    assert "hinges on posture.patrols.detection_probability (assumption)" in text
+    assert "hinges on patrols: detection probability (assumption)" in text
+    assert "posture.patrols" not in text and "_" not in text   # words, not field names
     for word in ("enough", "too few", "too many", "insufficient", "unrealistic"):
         assert word not in text.lower()
     none = verdict(s, r, None, [], None)
@@ -77,7 +78,8 @@ def test_cli_json_and_table(capsys):
     assert main(["run", str(C2), "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["provenance"]["adversary.troops"]["grade"] == "B"
-    assert "hinges on posture.patrols.detection_probability" in d["verdict"]
+    assert "hinges on patrols: detection probability" in d["verdict"]
+    assert d["criteria_hinges"]   # the names stay in the JSON's data
     # a value set on the command line has no source
     assert main(["run", str(C2), "--format", "json", "--set",
                  "adversary.troops={dist: uniform, low: 600000, high: 800000}"]) == 0

@@ -28,6 +28,7 @@ import numpy as np
 from . import refdata
 from .distributions import is_uncertain
 from .output import fmt
+from .plots.labels import input_label, metric_label
 from .results import Result
 from .sampling import quantity_paths
 from .schema import Scenario
@@ -81,7 +82,8 @@ def provenance(scenario: Scenario, path: str | Path | None = None,
 
 def verdict(scenario: Scenario, result: Result, requirements: dict | None = None,
             hinges: list[str] | None = None, prov: dict | None = None) -> str:
-    """One or two sentences, neutral in wording, generated from the numbers."""
+    """One or two sentences, neutral in wording, generated from the numbers; inputs and
+    metrics in words (:func:`feasim.plots.labels.input_label`), not field names."""
     reading = {"in_theatre": "read as troops in theatre at one time",
                "committed": "read as the total committed, rotation included"}
     pledged = float(np.median(np.asarray(result["pledged_troops"], dtype=float)))
@@ -103,7 +105,8 @@ def verdict(scenario: Scenario, result: Result, requirements: dict | None = None
         worst = min(result.criteria.values(), key=lambda c: c.p_met)
         parts.append(f"and meet every criterion in {100 * result.p_feasible:.1f}% of samples"
                      + ("" if worst.p_met >= 1 else
-                        f" ({worst.name} is met least often, in {100 * worst.p_met:.1f}%)"))
+                        f" (the criterion on {metric_label(worst.name)} is met least "
+                        f"often, in {100 * worst.p_met:.1f}%)"))
     first = " ".join(parts) + "."
     second = []
     if requirements:
@@ -127,7 +130,8 @@ def verdict(scenario: Scenario, result: Result, requirements: dict | None = None
     if hinges is not None:
         if hinges:
             grades = prov or {}
-            named = [f"{h} ({grades.get(h, {}).get('grade', 'assumption')})" for h in hinges]
+            named = [f"{input_label(h)} ({grades.get(h, {}).get('grade', 'assumption')})"
+                     for h in hinges]
             second.append("The verdict hinges on " + ", ".join(named) + ".")
         elif result.criteria:
             second.append("No single uncertain input flips it within its stated range.")
@@ -197,5 +201,6 @@ def grade_tally(prov: dict[str, dict[str, Any]]) -> str:
 
 
 def hinge_list(hinges: list[dict[str, Any]]) -> str:
-    """``"input (grade), ..."`` for one criterion's entry of :func:`criteria_hinges`."""
-    return ", ".join(f"{h['input']} ({h['grade']})" for h in hinges)
+    """``"input in words (grade), ..."`` for one criterion's entry of
+    :func:`criteria_hinges` (``event:conditions.X`` reads ``condition X holds``)."""
+    return ", ".join(f"{input_label(h['input'])} ({h['grade']})" for h in hinges)
