@@ -51,9 +51,9 @@ def test_write_report_html_is_self_contained_and_markdown_has_its_figures(tmp_pa
                     "## Sources and notes", "## What this report does not say"):
         assert heading in md
     assert "100,000 pledged troops (read as troops in theatre at one time) on 1,200 km" in md
-    for method in ("posture", "analogues", "force_ratio", "population", "published"):
+    for method in ("posture", "analogues", "force ratio", "population", "published"):
         assert f"| {method} |" in md, method
-    assert "| adversary.troops | A1 | B |" in md
+    assert "| adversary: troops | adversary.troops | A1 | B |" in md
     # the verdict quotes the run it drew on: the same run as feasim.evaluate gives
     p = feasim.evaluate(feasim.load_scenario(C2), samples=300).p_feasible
     assert 0 < p < 1 and rep.result.p_feasible == p
@@ -100,3 +100,59 @@ def test_every_claim_report_under_each_declared_mission_has_requirements_and_ver
             assert f"The posture is the {mission} preset" in md, path.name
             assert f"under the {mission} preset posture" in md
             assert "## Requirement by method" in md and "| published |" in md
+
+
+def test_build_report_is_data_that_renders_without_running_again():
+    from feasim.errors import FeasimError
+    from feasim.report import build_report, render_markdown
+    from feasim.requirements import METHODS
+
+    s = feasim.load_scenario(C2)
+    data = build_report(s, comments=field_comments(C2), samples=200, seed=3)
+    ids = [sec.id for sec in data.sections]
+    assert len(ids) == len(set(ids))
+    for want in ("scenario", "verdict", "requirements", "provenance", "density", "metrics",
+                 "minimum-force", "inputs", "sources", "limits"):
+        assert want in ids, want
+    # figures are PNG bytes, one per section that shows one
+    assert {sec.figure for sec in data.sections if sec.figure} == set(data.figures)
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in data.figures.values())
+    # the numbers behind the sections: the same run as feasim.evaluate gives
+    r = feasim.evaluate(s, samples=200, seed=3)
+    assert data.p_feasible == r.p_feasible and 0 < r.p_feasible < 1
+    n, p, z = 200, r.p_feasible, 1.959963984540054          # Wilson's interval, by hand
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    assert data.p_interval == pytest.approx((centre - half, centre + half))
+    assert set(data.requirements) == set(METHODS)
+    assert data.requirements["population"]["in_theatre"] is None   # C2 states no population
+    assert {"field": "theatre.line_km", "value": "1,200", "source": "C1"}.items() <= \
+        next(i for i in data.inputs if i["field"] == "theatre.line_km").items()
+    assert data.provenance["adversary.troops"] == {"source": "A1", "grade": "B"}
+    # people read words; the data keeps the names
+    assert data.verdict == data.section("verdict").paragraphs[0]
+    assert "posture.patrols" not in data.verdict and "_" not in data.verdict
+    heads, rows = data.section("requirements").table
+    assert all("(persons)" in h for h in heads[1:4])
+    assert [row[0] for row in rows] == ["posture", "analogues", "force ratio", "population",
+                                        "published"]
+    md = render_markdown(data.title, data.sections)
+    assert f"P(feasible) = {p:.3f}" in md and f"{data.p_interval[1]:.3f})" in md
+    with pytest.raises(FeasimError, match="no section 'nope'; it has scenario, verdict"):
+        data.section("nope")
+
+
+def test_verdict_section_and_requirements_table_for_a_comparison_page():
+    from feasim.report import requirements_table, verdict_section
+    from feasim.requirements import METHOD_LABELS, requirements
+
+    s = scenario_from()
+    r = feasim.evaluate(s, samples=100, seed=1)
+    reqs = requirements(s, r)
+    sec = verdict_section(s, r, reqs)
+    assert sec.id == "verdict" and "pledged troops" in sec.paragraphs[0]
+    assert f"P(feasible) = {r.p_feasible:.3f}" in sec.paragraphs[1]
+    assert len(sec.table[1]) == len(s.criteria)
+    heads, rows = requirements_table(r, reqs)
+    assert heads[0] == "method" and len(rows) == len(reqs)
+    assert {row[0] for row in rows} == {METHOD_LABELS[k] for k in reqs}

@@ -42,12 +42,14 @@ from .distributions import is_uncertain
 from .errors import FeasimError
 from .metrics import GROUPS, METRICS
 from .models import evaluate
-from .output import fmt
+from .output import fmt, plural
 from .results import Result, summarise
 from .schema import Scenario
 
-__all__ = ["write_report", "build_report", "ReportData", "Report", "Section", "input_rows",
-           "field_comments", "render_html", "render_markdown", "wilson_interval", "write_file"]
+__all__ = ["write_report", "build_report", "ReportData", "Report", "Section", "Table",
+           "verdict_section", "requirements_table", "requirements_section", "input_rows",
+           "field_comments", "render_html", "render_markdown", "wilson_interval", "write_file",
+           "png", "FIGURE_DPI"]
 
 _SKIP = frozenset({"criteria", "simulation", "uncertainty", "name", "title", "description",
                    "sources", "notes"})
@@ -296,17 +298,30 @@ def write_file(path: Path, data: bytes) -> None:
         raise
 
 
+Table = tuple[list[str], list[list[str]]]
+"""A table of text cells: its headers (units in them) and its rows."""
+
+
 @dataclass
 class Section:
     """One section of a report or comparison page: heading, paragraphs, an optional figure
     (its name in the PNGs handed to :func:`render_html`, ``figures/NAME.png`` in Markdown)
-    and an optional table of text cells (headers carry units)."""
+    and an optional table of text cells (headers carry units).
+
+    ``id`` names the section for programs (``verdict``, ``requirements``, ``inputs``...);
+    left empty it is made from the title (``Requirement by method`` →
+    ``requirement-by-method``). HTML gives each section's heading that id."""
 
     title: str
     paragraphs: list[str] = field(default_factory=list)
-    table: tuple[list[str], list[list[str]]] | None = None
+    table: Table | None = None
     figure: str | None = None
     caption: str = ""
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-") or "section"
 
 
 def wilson_interval(p: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -319,8 +334,25 @@ def wilson_interval(p: float, n: int, z: float = 1.959963984540054) -> tuple[flo
     return low, high
 
 
-def _verdict(scenario: Scenario, result: Result) -> Section:
-    sec = Section("Verdict")
+def verdict_section(scenario: Scenario, result: Result,
+                    requirements: dict[str, Any] | None = None,
+                    provenance: dict[str, dict[str, Any]] | None = None,
+                    hinges: list[str] | None = None) -> Section:
+    """A scenario's verdict (section id ``verdict``): the plain-language verdict of
+    :func:`feasim.provenance.verdict` (``requirements``, ``provenance`` and ``hinges`` as
+    it takes them), P(feasible) with its 95% Wilson interval, and each criterion's
+    threshold, share met and median margin. A comparison page can show one per scenario."""
+    from .provenance import verdict as plain_verdict
+
+    sec = _criteria_section(result)
+    sec.paragraphs.insert(0, plain_verdict(scenario, result, requirements, hinges, provenance))
+    return sec
+
+
+def _criteria_section(result: Result) -> Section:
+    from .plots.labels import metric_label
+
+    sec = Section("Verdict", id="verdict")
     if not result.criteria:
         sec.paragraphs.append("The scenario sets no criteria, so there is no verdict; the "
                               "metrics below describe what its force buys.")
@@ -336,9 +368,11 @@ def _verdict(scenario: Scenario, result: Result) -> Section:
     for name, c in result.criteria.items():
         unit = METRICS[name].unit if name in METRICS else ""
         margin = float(np.nanmedian(c.margin)) if np.isfinite(c.margin).any() else math.nan
-        rows.append([name, f"{'≥' if c.bound == 'min' else '≤'} {fmt(c.threshold)} {unit}",
+        rows.append([metric_label(name),
+                     f"{'≥' if c.bound == 'min' else '≤'} {fmt(c.threshold)} {unit}",
                      f"{c.p_met:.3f}", f"{fmt(margin)} {unit}"])
-    sec.table = (["criterion", "threshold", "P(met)", "median margin (> 0: met)"], rows)
+    sec.table = (["criterion", "threshold (metric's unit)", "P(met)",
+                  "median margin (metric's unit; > 0: met)"], rows)
     return sec
 
 
@@ -375,20 +409,48 @@ class ReportData:
 
     title: str
     sections: list[Section]
-    figures: dict[str, Any]
-    """Figure name → matplotlib Figure; a section shows the one its ``figure`` names."""
+    figures: dict[str, bytes]
+    """Figure name → PNG bytes; a section shows the one its ``figure`` names."""
     result: Result
     notes: list[str] = field(default_factory=list)
     """Parts left out and why."""
+    verdict: str = ""
+    """The plain-language verdict (:func:`feasim.provenance.verdict`)."""
+    p_feasible: float | None = None
+    """Share of samples meeting every criterion; None without criteria."""
+    p_interval: tuple[float, float] | None = None
+    """95% Wilson interval of ``p_feasible`` (:func:`wilson_interval`)."""
+    requirements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Requirement by method (:meth:`feasim.requirements.Requirement.to_dict`: persons in
+    theatre and committed, mean and percentiles; ``None`` where a method does not apply)."""
+    inputs: list[dict[str, str]] = field(default_factory=list)
+    """Every input: field, value, meaning (unit) and source (:func:`input_rows`)."""
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Source and grade of each uncertain input (:func:`feasim.provenance.provenance`)."""
 
-    def pngs(self, dpi: int = 110) -> dict[str, bytes]:
-        """Every figure as PNG bytes."""
-        out = {}
-        for key, fig in self.figures.items():
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-            out[key] = buf.getvalue()
-        return out
+    def section(self, id: str) -> Section:
+        """The section with this id; a :class:`~feasim.errors.FeasimError` names the ids
+        there are when none has it."""
+        for sec in self.sections:
+            if sec.id == id:
+                return sec
+        raise FeasimError(f"the report has no section {id!r}; it has "
+                          + ", ".join(s.id for s in self.sections))
+
+    def pngs(self) -> dict[str, bytes]:
+        """Every figure as PNG bytes (``figures``, a copy)."""
+        return dict(self.figures)
+
+
+FIGURE_DPI = 110
+"""Resolution of the report's figures (dots per inch)."""
+
+
+def png(fig: Any, dpi: int = FIGURE_DPI) -> bytes:
+    """A matplotlib figure as PNG bytes (tight bounding box)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
 
 
 def write_report(scenario: Scenario | str | Path, out_dir: str | Path, *,
@@ -499,22 +561,31 @@ def build_report(scenario: Scenario, *, comments: dict[str, str] | None = None,
     scenario as the file writes it (inputs changed since are assumptions).
     """
     from . import plots
-    from .provenance import provenance
+    from .provenance import provenance, verdict, verdict_hinges
+    from .requirements import requirements
 
     comments = comments or {}
     result = evaluate(scenario, samples=samples, seed=seed)
-    data = ReportData(scenario.title or scenario.name, [], {}, result)
-    data.sections.append(_head(scenario, result, mission_note))
-    from .requirements import requirements
-
     reqs = requirements(scenario, result)
     prov = provenance(scenario, comments=comments, baseline=written)
-    data.sections += _verdict_sections(scenario, result, reqs, prov)
-    data.figures["density"] = plots.density_chart(scenario, result, requirements=reqs)
-    data.figures["distributions"] = plots.metric_distributions(result)
-    data.figures["posture"] = plots.posture_by_sector(scenario, result)
+    hinges = verdict_hinges(scenario, result)
+    data = ReportData(scenario.title or scenario.name, [], {}, result,
+                      verdict=verdict(scenario, result, reqs, hinges, prov),
+                      requirements={k: r.to_dict() for k, r in reqs.items()},
+                      inputs=input_rows(scenario, comments), provenance=prov)
+    if result.criteria:
+        data.p_feasible = result.p_feasible
+        data.p_interval = wilson_interval(result.p_feasible, result.samples)
+    data.sections += [_head(scenario, result, mission_note),
+                      verdict_section(scenario, result, reqs, prov, hinges),
+                      requirements_section(result, reqs)]
+    if prov:
+        data.sections.append(_provenance_section(scenario, prov))
+    data.figures["density"] = png(plots.density_chart(scenario, result, requirements=reqs))
+    data.figures["distributions"] = png(plots.metric_distributions(result))
+    data.figures["posture"] = png(plots.posture_by_sector(scenario, result))
     data.sections += _figure_sections()
-    data.sections.append(Section("All metrics", table=_metrics_table(result)))
+    data.sections.append(Section("All metrics", table=_metrics_table(result), id="metrics"))
     if simulate:
         data.sections.append(_simulation_section(data, scenario, progress))
     if sensitivity:
@@ -522,88 +593,93 @@ def build_report(scenario: Scenario, *, comments: dict[str, str] | None = None,
     if scenario.criteria:
         data.sections.append(_minimum_force_section(data, scenario, probability, samples,
                                                     seed))
-    data.sections += _closing_sections(scenario, comments)
+    data.sections += _closing_sections(scenario, data.inputs)
     if data.notes:
-        data.sections.append(Section("Left out", paragraphs=list(data.notes)))
+        data.sections.append(Section("Left out", paragraphs=list(data.notes), id="left-out"))
     return data
 
 
 def _head(scenario: Scenario, result: Result, mission_note: str | None) -> Section:
-    head = Section("Scenario")
+    head = Section("Scenario", id="scenario")
     head.paragraphs.append(scenario.description or "")
     basis = {"in_theatre": "troops in theatre at one time",
              "committed": "total committed, rotation included"}[scenario.force.basis]
     head.paragraphs.append(f"Troop figures are read as {basis} (force.basis: "
-                           f"{scenario.force.basis}). Analytic model, {result.samples:,} "
-                           f"samples, seed {result.seed}; feasim {__version__}.")
+                           f"{scenario.force.basis}). Analytic model, "
+                           f"{plural(result.samples, 'sample')}, seed {result.seed}; "
+                           f"feasim {__version__}.")
     if mission_note:
         head.paragraphs.append(mission_note)
     return head
 
 
-def _verdict_sections(scenario: Scenario, result: Result, reqs: dict[str, Any],
-                      prov: dict[str, dict[str, Any]]) -> list[Section]:
-    """The verdict, the requirement by method and the inputs' provenance."""
-    from .provenance import criteria_hinges, grade_tally, hinge_list, verdict_hinges
-    from .provenance import verdict as plain_verdict
+def _provenance_section(scenario: Scenario, prov: dict[str, dict[str, Any]]) -> Section:
+    """Source and grade of each uncertain input, and the inputs each criterion hinges on."""
+    from .plots.labels import input_label, metric_label
+    from .provenance import criteria_hinges, grade_tally, hinge_list
 
-    verdict = _verdict(scenario, result)
-    verdict.paragraphs.insert(0, plain_verdict(scenario, result, reqs,
-                                               verdict_hinges(scenario, result), prov))
-    out = [verdict, _requirement_section(result, reqs)]
-    if prov:
-        sec = Section(
-            "Provenance of the uncertain inputs",
-            paragraphs=["Grade of the first source named beside each input written as a "
-                        "distribution (A official or peer-reviewed, B reputable secondary, "
-                        "C aggregator; 'assumption' where the file says so or names no "
-                        "source): " + grade_tally(prov) + "."],
-            table=(["input", "source", "grade"],
-                   [[k, v["source"] or "", v["grade"]] for k, v in prov.items()]))
-        hinged = {k: v for k, v in criteria_hinges(scenario, prov).items() if v}
-        sec.paragraphs.append(
-            ("Criteria that one input can take across its threshold (tornado: the input "
-             "from its 5th to its 95th percentile, the others at their medians): "
-             + "; ".join(f"{k}: {hinge_list(v)}" for k, v in hinged.items()) + ".")
-            if hinged else
-            "No criterion is taken across its threshold by one input alone (tornado).")
-        out.append(sec)
-    return out
+    sec = Section(
+        "Provenance of the uncertain inputs", id="provenance",
+        paragraphs=["Grade of the first source named beside each input written as a "
+                    "distribution (A official or peer-reviewed, B reputable secondary, "
+                    "C aggregator; 'assumption' where the file says so or names no "
+                    "source): " + grade_tally(prov) + "."],
+        table=(["input", "field", "source", "grade"],
+               [[input_label(k), k, v["source"] or "", v["grade"]] for k, v in prov.items()]))
+    hinged = {k: v for k, v in criteria_hinges(scenario, prov).items() if v}
+    sec.paragraphs.append(
+        ("Criteria that one input can take across its threshold (tornado: the input "
+         "from its 5th to its 95th percentile, the others at their medians): "
+         + "; ".join(f"{metric_label(k)}: {hinge_list(v)}" for k, v in hinged.items()) + ".")
+        if hinged else
+        "No criterion is taken across its threshold by one input alone (tornado).")
+    return sec
 
 
-def _requirement_section(result: Result, reqs: dict[str, Any]) -> Section:
-    from .requirements import METHODS
+def requirements_table(result: Result, requirements: dict[str, Any]) -> Table:
+    """Requirement by method as a table: per method (in words) the median and 5–95% range
+    of troops in theatre, the median committed (persons) and the sources; a method that
+    does not apply says why. ``requirements``: :func:`feasim.requirements.requirements`."""
+    from .requirements import METHOD_LABELS, METHODS
 
-    claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
-    claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
     rows = []
     for name in METHODS:
-        r = reqs[name]
-        if not r.applies:
-            rows.append([name, "not applicable", "", "", r.note])
+        r = requirements.get(name)
+        if r is None:
             continue
         d = r.to_dict()
         a, c = d["in_theatre"], d["committed"]
-        rows.append([name, fmt(a["p50"]), f"{fmt(a['p05'])} – {fmt(a['p95'])}",
+        if a is None or c is None:
+            rows.append([METHOD_LABELS[name], "not applicable", "", "", r.note])
+            continue
+        rows.append([METHOD_LABELS[name], fmt(a["p50"]), f"{fmt(a['p05'])} – {fmt(a['p95'])}",
                      fmt(c["p50"]), ", ".join(r.sources) or r.note])
+    return (["method", "in theatre, median (persons)", "in theatre, 5–95% (persons)",
+             "committed, median (persons)", "sources"], rows)
+
+
+def requirements_section(result: Result, requirements: dict[str, Any]) -> Section:
+    """Section ``requirements``: :func:`requirements_table` with the claim's own medians."""
+    claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
+    claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
     return Section(
-        "Requirement by method",
+        "Requirement by method", id="requirements",
         paragraphs=[f"What independent ways of sizing a force say the line needs, in persons "
                     f"(docs/model.md §10). The claim: {fmt(claim_in)} in theatre, "
                     f"{fmt(claim_c)} committed (medians)."],
-        table=(["method", "in theatre p50", "5–95% range", "committed p50", "sources"], rows))
+        table=requirements_table(result, requirements))
 
 
 def _figure_sections() -> list[Section]:
     return [
-        Section("In historical context", figure="density", caption=(
+        Section("In historical context", figure="density", id="density", caption=(
             "Troops per km of line against line length (log scales): historical missions "
             "(ranges as bars), the claims C2, C3 and C4, and this scenario (median, "
             "5–95% range). Densities of missions that watch a line are comparable only "
             "roughly with a force meant to hold one; see docs/reference-data.md.")),
-        Section("Metric distributions", figure="distributions", caption=(
+        Section("Metric distributions", figure="distributions", id="distributions", caption=(
             "Distributions over the Monte Carlo samples, with each criterion's threshold.")),
-        Section("Posture along the line", figure="posture",
+        Section("Posture along the line", figure="posture", id="posture",
                 caption="Median coverage by sector along the line.")]
 
 
@@ -613,7 +689,7 @@ def _simulation_section(data: ReportData, scenario: Scenario,
     from .models import simulate as run_sim
 
     sim = run_sim(scenario, progress=progress)
-    data.figures["strength"] = plots.strength_fan_chart(sim)
+    data.figures["strength"] = png(plots.strength_fan_chart(sim))
     rows = []
     for name in ("in_theatre_troops", "detection_probability", "response_hours_mean",
                  "qrf_wait_probability"):
@@ -622,8 +698,8 @@ def _simulation_section(data: ReportData, scenario: Scenario,
                          fmt(summarise(data.result[name])["mean"]),
                          fmt(summarise(sim[name])["mean"])])
     return Section(
-        "Over time (simulation)", figure="strength",
-        paragraphs=[f"SimPy simulation, {sim.samples} replications of "
+        "Over time (simulation)", figure="strength", id="simulation",
+        paragraphs=[f"SimPy simulation, {plural(sim.samples, 'replication')} of "
                     f"{scenario.simulation.days:g} days. Analytic means beside simulated "
                     "means (time averages over the horizon):"],
         table=(["metric", "unit", "analytic mean", "simulated mean"], rows),
@@ -638,14 +714,14 @@ def _sensitivity_section(data: ReportData, scenario: Scenario, method: str) -> N
     output = "feasible" if scenario.criteria else "fill_ratio"
     try:
         sens = analyse(scenario, method, output=output, group_by="both")
-        data.figures["sensitivity"] = plots.sensitivity_chart(sens)
+        data.figures["sensitivity"] = png(plots.sensitivity_chart(sens))
     except (SensitivityError, FeasimError) as exc:
         data.notes.append(f"sensitivity not shown: {exc}")
         return
     top = sens.rows()[:10]
     cols = [c for c in top[0] if c != "factor"]
     data.sections.append(Section(
-        f"Which inputs matter ({method})", figure="sensitivity",
+        f"Which inputs matter ({method})", figure="sensitivity", id="sensitivity",
         paragraphs=[f"Sensitivity of {output}; contributors and conditions grouped; "
                     f"{sens.evaluations:,} evaluations."],
         table=(["factor", *(column_label(c) for c in cols)],
@@ -673,10 +749,10 @@ def _minimum_force_section(data: ReportData, scenario: Scenario, probability: fl
                 + (f"{m.scale:.3g} ({fmt(m.pledged_troops)} pledged, "
                    f"{fmt(m.in_theatre_troops)} in theatre)." if m.reachable
                    else m.message))
-        return Section("Minimum force", paragraphs=[text])
+        return Section("Minimum force", paragraphs=[text], id="minimum-force")
     values = [round(base * f) for f in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)]
     fr = frontier(scenario, "theatre.line_km", values, probability, samples=samples, seed=seed)
-    data.figures["frontier"] = plots.frontier_chart(fr)
+    data.figures["frontier"] = png(plots.frontier_chart(fr))
     rows = [[fmt(v), "unreachable" if not m.reachable else f"{m.scale:.3g}",
              fmt(m.pledged_troops), fmt(m.in_theatre_troops)]
             for v, m in zip(fr.values, fr.points, strict=True)]
@@ -685,27 +761,27 @@ def _minimum_force_section(data: ReportData, scenario: Scenario, probability: fl
     paras += [f"At {fmt(v)} km: {m.message}" for v, m in zip(fr.values, fr.points, strict=True)
               if m.message]
     return Section(
-        "Minimum force", figure="frontier", paragraphs=paras,
+        "Minimum force", figure="frontier", paragraphs=paras, id="minimum-force",
         table=(["line (km)", "scale", "pledged (persons)", "in theatre (persons)"], rows),
         caption="Minimum force against line length; unreachable points marked.")
 
 
-def _closing_sections(scenario: Scenario, comments: dict[str, str]) -> list[Section]:
+def _closing_sections(scenario: Scenario, inputs: list[dict[str, str]]) -> list[Section]:
     from .refdata import cite
 
-    inputs = input_rows(scenario, comments)
-    src = Section("Sources and notes")
+    src = Section("Sources and notes", id="sources")
     if scenario.sources:
         src.paragraphs.append("Sources (keys of the reference data, grades in brackets): "
                               + cite(scenario.sources) + ".")
     src.paragraphs += list(scenario.notes)
     return [
-        Section("Inputs", paragraphs=["Every input as written; the source column is the "
-                                      "comment beside the field in the scenario file."],
+        Section("Inputs", id="inputs", paragraphs=[
+            "Every input as written; the source column is the comment beside the field in "
+            "the scenario file."],
                 table=(["field", "value", "meaning (unit)", "source"],
                        [[r["field"], r["value"], r["meaning"], r["source"]] for r in inputs])),
         src,
-        Section("What this report does not say", paragraphs=[
+        Section("What this report does not say", id="limits", paragraphs=[
             "It evaluates the scenario as written, under the model's assumptions "
             "(docs/model.md): steady-state closed forms for coverage and queues, no terrain, "
             "weather, logistics or adversary adaptation, and force ratios as rules of thumb, "
@@ -731,7 +807,7 @@ def _write(data: ReportData, out: Path, old_files: list[Path]) -> Report:
         if figdir.is_symlink():  # made a link while the model ran
             raise FeasimError(f"{figdir} is a symbolic link; feasim neither writes nor "
                               "deletes through links: remove it or choose another -o folder")
-        pngs = data.pngs()
+        pngs = data.figures
         paths: dict[str, Path] = {}
         for key, png in pngs.items():
             paths[key] = figdir / f"{key}.png"
@@ -793,7 +869,7 @@ def render_html(title: str, sections: list[Section], pngs: dict[str, bytes]) -> 
            f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
            f"<h1>{e(title)}</h1>"]
     for s in sections:
-        out.append(f"<h2>{e(s.title)}</h2>")
+        out.append(f'<h2 id="{e(s.id)}">{e(s.title)}</h2>')
         out += [f"<p>{e(p)}</p>" for p in s.paragraphs if p]
         if s.figure and s.figure in pngs:
             data = base64.b64encode(pngs[s.figure]).decode("ascii")

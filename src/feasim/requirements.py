@@ -54,9 +54,13 @@ from .results import Result
 from .sampling import draw
 from .schema import Scenario
 
-__all__ = ["requirements", "Requirement", "METHODS", "PUBLISHED"]
+__all__ = ["requirements", "Requirement", "METHODS", "METHOD_LABELS", "PUBLISHED"]
 
 METHODS = ("posture", "analogues", "force_ratio", "population", "published")
+
+METHOD_LABELS = {"posture": "posture", "analogues": "analogues", "force_ratio": "force ratio",
+                 "population": "population", "published": "published"}
+"""Each method as people read it in tables (the JSON keeps the names of ``METHODS``)."""
 
 PUBLISHED = ("iiss_2025_brigade", "iiss_2025_division", "iiss_2025_corps", "csis_2025",
              "gcsp_2025_troops", "bloomberg_2025", "uk_cds_2025_requested")
@@ -257,16 +261,17 @@ def to_table(reqs: dict[str, Requirement], result: Result) -> str:
         r = reqs.get(name)
         if r is None:
             continue
+        label = METHOD_LABELS[name]
         a, c = _stats(r.in_theatre), _stats(r.committed)
         if a is None or c is None:   # the method does not apply
-            lines.append(f"  {name:<{w + 5}} {r.note}")
+            lines.append(f"  {label:<{w + 5}} {r.note}")
             continue
         rng = f"{cell(a['p05'])} – {cell(a['p95'])}"
         with np.errstate(divide="ignore", invalid="ignore"):
             ri = claim_in / a["p50"] if a["p50"] > 0 else math.inf
             rc = claim_c / c["p50"] if c["p50"] > 0 else math.inf
         ratios = ", ".join("no need" if math.isinf(x) else f"{x:.2f}" for x in (ri, rc))
-        lines.append(f"  {name:<{w + 5}} {cell(a['p50']):>14}  {rng:<24} {cell(c['p50']):>13}"
+        lines.append(f"  {label:<{w + 5}} {cell(a['p50']):>14}  {rng:<24} {cell(c['p50']):>13}"
                      f"  {ratios}")
     lines.append(f"  claim: {fmt(claim_in)} in theatre, {fmt(claim_c)} committed (medians, "
                  "persons); 'no need': the method asks for no troops in most samples")
