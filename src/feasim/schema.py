@@ -61,7 +61,7 @@ class FrozenDict(dict):
         raise TypeError("a scenario is read-only; make a changed, validated copy "
                         "with feasim.with_overrides(scenario, {'path': value})")
 
-    __setitem__ = __delitem__ = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = _read_only
     clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -650,7 +650,7 @@ def cross_problems(data: Any):
             yield (("theatre", "line_km"), "constant_with_sectors",
                    "must be a constant when sectors are given", line)
         elif _number(line) and all(_number(x) for x in lengths) and len(lengths) == len(sectors):
-            total = float(sum(lengths))
+            total = float(sum(float(x) for x in lengths if x is not None))
             if not math.isclose(total, float(line), rel_tol=1e-9, abs_tol=1e-9):
                 yield (("theatre", "sectors"), "sectors_sum",
                        f"sector lengths sum to {total:g} km, not line_km = {float(line):g} km",
@@ -734,8 +734,8 @@ def point_problems(scenario: "Scenario", values: dict[str, Any]) -> list[str | N
                        or any(f"theatre.sectors[{x.name}].length_km" in values
                               for x in th.sectors)):
         line = get("theatre.line_km", support(th.line_km)[0])
-        total = sum(get(f"theatre.sectors[{x.name}].length_km", x.length_km)
-                    for x in th.sectors)
+        total = np.sum([get(f"theatre.sectors[{x.name}].length_km", x.length_km)
+                        for x in th.sectors], axis=0)
         flag(~np.isclose(total, line, rtol=1e-9, atol=1e-9),
              lambda i: f"theatre.sectors: sector lengths sum to {total[i]:g} km, "
                        f"not line_km = {line[i]:g} km [sectors_sum]")
