@@ -19,8 +19,7 @@ __all__ = ["run_sweep", "SweepResult"]
 
 
 def _tasks(sweep: Sweep, todo: list[int]) -> Iterator[ChunkTask]:
-    model = model_for(sweep.model, getattr(sweep, "function", None), tuple(sweep.outputs),
-                      getattr(sweep, "vectorized", True))
+    model = model_for(sweep.model, sweep.function, tuple(sweep.outputs), sweep.vectorized)
     for k in todo:
         lo, hi = sweep.chunk_bounds(k)
         yield ChunkTask(index=k, first_point=lo, scenario=sweep.scenario,

@@ -26,14 +26,14 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Callable, Iterator, Literal, Mapping
 
 import numpy as np
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
 from ..errors import Problem, ProblemsError, ScenarioError
-from ..loader import _problems_from, _read_yaml, load_scenario, read_input, with_overrides
+from ..loader import Loc, _problems_from, _read_yaml, load_scenario, read_input, with_overrides
 from ..metrics import METRICS
 from ..sampling import quantity_paths
 from ..schema import Scenario
@@ -83,6 +83,13 @@ class ParameterSpec(_Strict):
         elif not self.values:
             raise ValueError("'values' must list at least one value")
         return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of a range (a ValueError for listed values)."""
+        if self.low is None or self.high is None:
+            raise ValueError("a parameter with listed values has no range")
+        return self.low, self.high
 
 
 class DesignSpec(_Strict):
@@ -181,7 +188,7 @@ def _is_count(path: str) -> bool:
 def _level_values(p: ParameterSpec, levels: int, path: str = "") -> list[Any]:
     if p.values is not None:
         return list(p.values)
-    grid = np.linspace(p.low, p.high, levels)
+    grid = np.linspace(*p.bounds, levels)
     if p.integer or _is_count(path):
         grid = np.unique(np.round(grid))
     return [float(x) for x in grid]
@@ -195,6 +202,13 @@ class Sweep:
         Sweep(scenario, {"theatre.line_km": {"low": 100, "high": 2000}},
               design={"method": "lhs", "points": 1000, "seed": 1})
     """
+
+    spec: SweepSpec
+    scenario: Scenario | None
+    """The scenario (with the sweep's simulation settings); ``None`` for a function sweep."""
+    function: Callable[..., Any] | None = None
+    """The swept function of :meth:`from_function` (``None`` for a scenario sweep)."""
+    vectorized: bool = True
 
     def __init__(self, scenario: Scenario, parameters: dict[str, Any], *,
                  design: dict[str, Any] | DesignSpec | None = None, model: str = "analytic",
@@ -250,57 +264,58 @@ class Sweep:
 
     @property
     def model(self) -> str:
-        return "function" if getattr(self, "function", None) is not None else self.spec.model
+        return "function" if self.function is not None else self.spec.model
 
     @classmethod
     def from_spec(cls, spec: SweepSpec, scenario: Scenario, filename: str = "<sweep>",
-                  marks: dict | None = None) -> "Sweep":
+                  marks: Mapping[Loc, tuple[int, int]] | None = None) -> "Sweep":
         self = cls.__new__(cls)
         self._init(spec, scenario, filename, marks or {})
         return self
 
     # ------------------------------------------------------------ set-up
 
-    def _init(self, spec: SweepSpec, scenario: Scenario, filename: str, marks: dict) -> None:
+    def _init(self, spec: SweepSpec, scenario: Scenario, filename: str,
+              marks: Mapping[Loc, tuple[int, int]]) -> None:
         self.spec = spec
-        self.scenario = scenario
         if spec.model == "simulation" and (spec.replications or spec.days):
-            over = {}
+            over: dict[str, Any] = {}
             if spec.replications:
                 over["simulation.replications"] = spec.replications
             if spec.days:
                 over["simulation.days"] = spec.days
-            self.scenario = with_overrides(scenario, over)
-        self._split({p for p, _ in quantity_paths(self.scenario)})
-        problems = list(self._check(filename, marks))
+            scenario = with_overrides(scenario, over)
+        self.scenario = scenario
+        self._split({p for p, _ in quantity_paths(scenario)})
+        problems = list(self._check(scenario, filename, marks))
         if problems:
             raise SweepError(problems)
         self._size(output_columns(spec.outputs) or list(METRICS),
                    default_chunk=10_000 if spec.model == "analytic" else 4)
         if spec.model == "analytic":
-            self._check_memory(filename, marks)
+            self._check_memory(scenario, filename, marks)
         missing = [c for c in self.outputs if c.endswith("__met")
-                   and c[:-len("__met")] not in (self.scenario.criteria or {})]
+                   and c[:-len("__met")] not in (scenario.criteria or {})]
         if missing:
-            raise SweepError([Problem(filename, *marks.get(("outputs",), (None, None)),
+            raise SweepError([Problem(*_at(filename, marks, ("outputs",)),
                                       f"outputs.{c[:-5]}", "no_criterion",
                                       "'met' needs a criterion on this output in the scenario",
                                       c[:-5], True) for c in missing])
 
-    def _check_memory(self, filename: str, marks: dict) -> None:
+    def _check_memory(self, scenario: Scenario, filename: str,
+                      marks: Mapping[Loc, tuple[int, int]]) -> None:
         """Refuse a chunk (``chunk_points`` × ``samples_per_point`` samples in one analytic
         evaluation) larger than this machine's memory, before anything is allocated."""
         from ..loader import available_memory, samples_memory
 
         per_chunk = min(self.chunk_points, self.n_points) * self.spec.samples_per_point
         avail = available_memory()
-        need = samples_memory(self.scenario, per_chunk)
+        need = samples_memory(scenario, per_chunk)
         if avail is None or need <= avail:
             return
-        fit = max(1, int(avail // samples_memory(self.scenario, 1)) // self.spec.samples_per_point)
-        line, col = marks.get(("chunk_points",), marks.get(("samples_per_point",), (None, None)))
+        fit = max(1, int(avail // samples_memory(scenario, 1)) // self.spec.samples_per_point)
         raise SweepError([Problem(
-            filename, line, col, "chunk_points", "too_many_samples",
+            *_at(filename, marks, ("chunk_points",), ("samples_per_point",)), "chunk_points", "too_many_samples",
             f"a chunk of {min(self.chunk_points, self.n_points):,} points × "
             f"{self.spec.samples_per_point:,} samples is {per_chunk:,} samples in one "
             f"evaluation, about {need / 1e9:,.1f} GB, more than the {avail / 1e9:,.1f} GB "
@@ -329,15 +344,15 @@ class Sweep:
         self.chunk_points = self.spec.chunk_points or default_chunk
         self.n_chunks = math.ceil(self.n_points / self.chunk_points)
 
-    def _check(self, filename: str, marks: dict):
-        def where(*loc):
-            line, col = marks.get(tuple(loc), marks.get(tuple(loc[:-1]), (None, None)))
-            return filename, line, col
+    def _check(self, scenario: Scenario, filename: str,
+               marks: Mapping[Loc, tuple[int, int]]) -> Iterator[Problem]:
+        def where(*loc: Any) -> tuple[str, int | None, int | None]:
+            return _where(filename, marks, *loc)
 
         spec = self.spec
         for path, ps in spec.parameters.items():
-            first = ps.low if ps.low is not None else ps.values[0]
-            unknown = _unknown_path(self.scenario, path, first, where)
+            first = ps.values[0] if ps.values is not None else ps.low
+            unknown = _unknown_path(scenario, path, first, where)
             if unknown is not None:
                 yield unknown
                 continue
@@ -346,11 +361,11 @@ class Sweep:
                               "a range needs a numeric input of the scenario; give 'values' "
                               "(or add the block the path is in to the scenario)", path, True)
                 continue
-            probe = [ps.low, ps.high] if ps.low is not None else (
-                list(ps.values) if path in self.numeric else [])
+            probe: list[Any] = (list(ps.bounds) if ps.values is None
+                                else list(ps.values) if path in self.numeric else [])
             for value in probe:
                 try:
-                    with_overrides(self.scenario, {path: value})
+                    with_overrides(scenario, {path: value})
                 except ScenarioError as exc:
                     reason = "; ".join(p.message for p in exc.problems)
                     yield Problem(*where("parameters", path), f"parameters.{path}",
@@ -363,6 +378,7 @@ class Sweep:
         if d.method == "factorial":
             return int(np.prod([len(_level_values(p, d.levels, name))
                                 for name, p in self.spec.parameters.items()]))
+        assert d.points is not None  # DesignSpec requires points outside factorial
         return int(d.points)
 
     # ------------------------------------------------------------ design
@@ -370,7 +386,7 @@ class Sweep:
     def fingerprint(self) -> str:
         """Hash of everything that decides the results (spec and scenario)."""
         scen = self.scenario.model_dump(mode="json", by_alias=True) if self.scenario else None
-        func = getattr(self, "function", None)
+        func = self.function
         blob = json.dumps({"spec": self.spec.model_dump(mode="json"), "scenario": scen,
                            "function": f"{func.__module__}.{func.__qualname__}" if func else None,
                            "outputs": self.outputs}, sort_keys=True)
@@ -395,10 +411,12 @@ class Sweep:
                 out[name] = _pick(p.values, idx)
             elif p.integer or _is_count(name):
                 # Whole numbers, each equally likely (count fields are always whole).
-                lo, hi = math.ceil(p.low), math.floor(p.high)
-                out[name] = np.minimum(np.floor(lo + u[:, j] * (hi - lo + 1)), hi)
+                low, high = p.bounds
+                first, last = math.ceil(low), math.floor(high)
+                out[name] = np.minimum(np.floor(first + u[:, j] * (last - first + 1)), last)
             else:
-                out[name] = p.low + u[:, j] * (p.high - p.low)
+                low, high = p.bounds
+                out[name] = low + u[:, j] * (high - low)
         return out
 
     def _factorial(self, lo: int, hi: int, specs) -> dict[str, np.ndarray]:
@@ -483,7 +501,25 @@ def _pick(values: list[Any], idx: np.ndarray) -> np.ndarray:
     return table[idx]
 
 
-def _unknown_path(scenario: Scenario, path: str, value: Any, where) -> Problem | None:
+Where = Callable[..., tuple[str, int | None, int | None]]
+
+
+def _at(filename: str, marks: Mapping[Loc, tuple[int, int]],
+        *locs: Loc) -> tuple[str, int | None, int | None]:
+    """``(file, line, column)`` of the first of ``locs`` marked, else unknown."""
+    for loc in locs:
+        if loc in marks:
+            return (filename, *marks[loc])
+    return filename, None, None
+
+
+def _where(filename: str, marks: Mapping[Loc, tuple[int, int]],
+           *loc: Any) -> tuple[str, int | None, int | None]:
+    """``(file, line, column)`` of the key at ``loc``, else of its parent, else unknown."""
+    return _at(filename, marks, tuple(loc), tuple(loc[:-1]))
+
+
+def _unknown_path(scenario: Scenario, path: str, value: Any, where: Where) -> Problem | None:
     """A problem if ``path`` names no field of ``scenario`` (whatever ``value`` is)."""
     try:
         with_overrides(scenario, {path: value})
@@ -506,7 +542,7 @@ def output_columns(outputs: list[str] | dict[str, list[str] | None] | None) -> l
     return list(outputs)
 
 
-def _unknown_outputs(outputs: Any, where):
+def _unknown_outputs(outputs: Any, where: Where) -> Iterator[Problem]:
     named = list(outputs) if isinstance(outputs, (list, dict)) else []
     for i, name in enumerate(named):
         if isinstance(name, str) and name not in METRICS:
@@ -516,12 +552,12 @@ def _unknown_outputs(outputs: Any, where):
                           f"no output named {name!r}; 'feasim metrics' lists them", name, True)
 
 
-def _raw_problems(data: dict, path: Path, marks: dict) -> list[Problem]:
+def _raw_problems(data: dict, path: Path,
+                  marks: Mapping[Loc, tuple[int, int]]) -> list[Problem]:
     """Unknown outputs and parameter paths of a sweep file that failed validation,
     so that they are reported together with its other problems."""
-    def where(*loc):
-        line, col = marks.get(tuple(loc), marks.get(tuple(loc[:-1]), (None, None)))
-        return str(path), line, col
+    def where(*loc: Any) -> tuple[str, int | None, int | None]:
+        return _where(str(path), marks, *loc)
 
     found = list(_unknown_outputs(data.get("outputs"), where))
     params, scen = data.get("parameters"), data.get("scenario")
