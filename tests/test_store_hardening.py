@@ -258,6 +258,13 @@ def test_record_of_another_chunk_is_refused(sweep, clean, tmp_path):
     assert dict(result.repaired)["part-00000003"] == "its record is not this chunk's"
 
 
+def test_a_result_opened_from_its_folder_has_repaired_too(clean):
+    # run_sweep's result lists what it repaired; one opened from the folder has the
+    # same attribute, empty (it was set by run_sweep only, an AttributeError here)
+    result = feasim.sweep.SweepResult(clean[0])
+    assert result.repaired == [] and result.computed_chunks == 0
+
+
 def test_reading_never_returns_damaged_or_stray_chunks(sweep, clean, tmp_path):
     out = _copy(clean, tmp_path)
     stray(out)

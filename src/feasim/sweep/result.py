@@ -18,11 +18,15 @@ __all__ = ["SweepResult", "column_summary"]
 class SweepResult:
     """The results of a sweep in its output folder (read lazily from Parquet)."""
 
-    def __init__(self, out: str | Path, computed: int = 0, skipped: int = 0):
+    def __init__(self, out: str | Path, computed: int = 0, skipped: int = 0,
+                 repaired: list[tuple[str, str]] | None = None):
         self.store = ChunkStore(out)
         self.out = Path(out)
         self.computed_chunks = computed
         self.skipped_chunks = skipped
+        self.repaired: list[tuple[str, str]] = list(repaired or [])
+        """What the run that made this result repaired on resume: ``(name, why)``
+        (empty for a result opened from its folder)."""
 
     def to_arrow(self, columns: list[str] | None = None):
         """All rows as a pyarrow Table, in point order."""

@@ -96,6 +96,4 @@ def run_sweep(sweep: Sweep, out: str | Path, *, executor: str = "processes",
                                 "rest") from None
     finally:
         store.close()
-    result = SweepResult(out, computed=len(todo), skipped=len(done))
-    result.repaired = list(store.repaired)
-    return result
+    return SweepResult(out, computed=len(todo), skipped=len(done), repaired=store.repaired)
