@@ -172,7 +172,7 @@ class ChunkStore:
 
     def _indices(self, folder: Path, suffix: str) -> set[int]:
         """Chunk numbers of the files in ``folder`` named exactly ``part-N{suffix}``."""
-        out = set()
+        out: set[int] = set()
         try:
             names = os.listdir(folder)
         except OSError:
@@ -403,11 +403,13 @@ class ChunkStore:
             return f"unreadable ({exc.strerror or exc})"
         if st is not None and not stat.S_ISREG(st.st_mode):
             return "not a regular file"
+        rec: dict[str, Any] = {}  # the chunk's record (read unless structural_only)
         if not structural_only:
-            rec = self._record(k)
-            if isinstance(rec, str):
-                return rec if st is not None or "regular" in rec else "its file is missing"
-            want = {"chunk": k, "first_point": lo, "rows": hi - lo}
+            found = self._record(k)
+            if isinstance(found, str):
+                return found if st is not None or "regular" in found else "its file is missing"
+            rec = found
+            want: dict[str, Any] = {"chunk": k, "first_point": lo, "rows": hi - lo}
             if self._fingerprint is not None:
                 want["fingerprint"] = self._fingerprint
             if any(rec.get(key) != v for key, v in want.items()):
