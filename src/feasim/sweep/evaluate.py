@@ -103,9 +103,10 @@ def evaluate_chunk(task: ChunkTask) -> dict[str, Any]:
     run = {"analytic": _analytic, "simulation": _simulation,
            "function": _function}[task.kind]
     for (key, idx), seq in zip(groups, seeds, strict=True):
+        scen = task.scenario  # None only for a function sweep
         try:
-            scen = with_overrides(task.scenario, dict(zip(task.categorical, key, strict=True))) \
-                if task.categorical and task.kind != "function" else task.scenario
+            if scen is not None and task.categorical and task.kind != "function":
+                scen = with_overrides(scen, dict(zip(task.categorical, key, strict=True)))
         except FeasimError as exc:
             for i in idx:
                 errors[i] = _error_text(exc)
@@ -116,7 +117,7 @@ def evaluate_chunk(task: ChunkTask) -> dict[str, Any]:
             rows = _one_by_one(task, scen, idx, seq, run, errors)
         for name, col in rows.items():
             out[name][idx] = col
-        if task.kind == "analytic" and task.numeric:
+        if task.kind == "analytic" and task.numeric and scen is not None:
             # Numeric inputs are set per point without building a scenario: check the
             # rules between fields here; a point that breaks one fails, with the rule.
             broken = point_problems(scen, {p: task.values[p][idx] for p in task.numeric})
