@@ -335,8 +335,8 @@ def tornado(func: Callable, parameters: Mapping[str, Any], *,
     if not 0 < lo_q < 0.5 < hi_q < 1:
         raise SensitivityError(f"quantiles must satisfy 0 < low < 0.5 < high < 1; "
                                f"got {quantiles!r}")
-    base = dict(base or {})
-    bad = [f"{k!r}: {v!r}" for k, v in base.items()
+    base_q = dict(base or {})  # parameter -> the quantile it sits at
+    bad = [f"{k!r}: {v!r}" for k, v in base_q.items()
            if k not in dists or not (isinstance(v, (int, float)) and 0 < v < 1)]
     if bad:
         raise SensitivityError("base must map parameter names to quantiles in (0, 1); "
@@ -345,29 +345,29 @@ def tornado(func: Callable, parameters: Mapping[str, Any], *,
     k = len(order)
     u = np.full((2 * k + 1, len(names)), 0.5)
     for j, name in enumerate(names):
-        u[:, j] = base.get(name, 0.5)
+        u[:, j] = base_q.get(name, 0.5)
     for i, f in enumerate(order):
         cols = [j for j, g in enumerate(per_name) if g == f]
         u[1 + 2 * i, cols] = lo_q
         u[2 + 2 * i, cols] = hi_q
     x = {n: d.ppf(u[:, j]) for j, (n, d) in enumerate(dists.items())}
     y = _call(func, x, 2 * k + 1, output)
-    base = float(y[0])
+    y_base = float(y[0])
     low, high = y[1::2], y[2::2]
     elasticity = np.full(k, np.nan)
     members = _members(names, per_name, order)
     for i, f in enumerate(order):
-        if len(members[f]) == 1 and base != 0:
+        if len(members[f]) == 1 and y_base != 0:
             n = members[f][0]
             xb, xl, xh = x[n][0], x[n][1 + 2 * i], x[n][2 + 2 * i]
             if xb != 0 and xh != xl:
-                elasticity[i] = ((high[i] - low[i]) / base) / ((xh - xl) / xb)
-    cols = {"low": _by_factor(order, low), "high": _by_factor(order, high),
-            "swing": _by_factor(order, np.abs(high - low)),
-            "elasticity": _by_factor(order, elasticity)}
+                elasticity[i] = ((high[i] - low[i]) / y_base) / ((xh - xl) / xb)
+    columns = {"low": _by_factor(order, low), "high": _by_factor(order, high),
+               "swing": _by_factor(order, np.abs(high - low)),
+               "elasticity": _by_factor(order, elasticity)}
     return TornadoResult(method="tornado", output=output, factors=tuple(order),
-                         groups=members, evaluations=2 * k + 1, columns=cols, _key="swing",
-                         base_output=base, quantiles=(lo_q, hi_q))
+                         groups=members, evaluations=2 * k + 1, columns=columns, _key="swing",
+                         base_output=y_base, quantiles=(lo_q, hi_q))
 
 
 def morris(func: Callable, parameters: Mapping[str, Any], *, n: int = 100,
