@@ -14,9 +14,12 @@ import logging
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .errors import FeasimError, MissingDependency
+
+if TYPE_CHECKING:  # dask is optional: imported when a DaskExecutor is entered
+    from distributed import Client, LocalCluster
 
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "EXECUTORS",
            "ExecutorFailed", "SchedulerUnreachable"]
@@ -128,8 +131,8 @@ class DaskExecutor:
             lost_workers_timeout = parse_timedelta(
                 dask.config.get("feasim.lost-workers-timeout", 60), default="s")
         self.lost_workers_timeout = float(lost_workers_timeout)
-        self._client = None
-        self._cluster = None
+        self._client: Client | None = None
+        self._cluster: LocalCluster | None = None
 
     def __enter__(self) -> "DaskExecutor":
         import dask
@@ -137,12 +140,12 @@ class DaskExecutor:
 
         if self.address:
             try:
-                self._client = Client(self.address, timeout="30s")
+                client = Client(self.address, timeout="30s")
             except (OSError, TimeoutError) as exc:
                 raise SchedulerUnreachable(
                     f"cannot reach the Dask scheduler at {self.address}: {exc}") from None
-            n = len(self._client.nthreads()) or 1
-            self.workers = n
+            self._client = client
+            self.workers = len(client.nthreads()) or 1
         else:
             # Read when the scheduler and the nannies are made (restarts reuse them).
             with dask.config.set({
@@ -175,7 +178,9 @@ class DaskExecutor:
             "feasim's local Dask cluster"
 
     def _workers_now(self) -> int | None:
-        """Workers the scheduler knows (None: it does not answer)."""
+        """Workers the scheduler knows (None: it does not answer, or not entered)."""
+        if self._client is None:
+            return None
         try:
             return len(self._client.nthreads())
         except Exception:  # noqa: BLE001 - scheduler gone or reconnecting
@@ -190,11 +195,12 @@ class DaskExecutor:
 
         client = self._client
         assert client is not None, "use 'with DaskExecutor(...) as ex:'"
+        limit = self.max_in_flight or 2 * self.workers  # as __enter__ sets it
         it = iter(tasks)
         pending: dict = {}
         for task in it:
             pending[client.submit(fn, task, pure=False)] = task
-            if len(pending) >= self.max_in_flight:
+            if len(pending) >= limit:
                 break
         lost_since: float | None = None
         try:
