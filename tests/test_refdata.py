@@ -355,6 +355,15 @@ def test_invalid_mission_is_reported(edit, rule):
     assert info.value.problems[0].path.startswith("missions[0]")
 
 
+def test_incomplete_line_with_a_density_length_is_reported_not_a_crash():
+    # line_km_low without line_km_high, and a density_line_km: the range check compared
+    # the density with None (TypeError) instead of reporting the incomplete line
+    text = MISSION.replace("    line_km_high: 20\n", "    density_line_km: 15\n")
+    with pytest.raises(refdata.RefDataError, match=re.escape("[incomplete_line]")) as info:
+        _parse(text)
+    assert [p.rule for p in info.value.problems] == ["incomplete_line"]
+
+
 def test_all_problems_reported_at_once():
     bad = MISSION.replace("sources: [U1]", "sources: [Q7]").replace(
         "strength_low: 100", "strength_low: 300")

@@ -114,8 +114,9 @@ def _item_checks(item: Any, where: str, filename: str) -> list[Problem]:
             out.append(_problem(filename, f"{where}.comparability", "line_mismatch",
                                 "comparability is 'no_line' exactly when there is no line",
                                 item.comparability))
-        d = item.density_line_km
-        if d is not None and item.has_line and not item.line_km_low <= d <= item.line_km_high:
+        d, low, high = item.density_line_km, item.line_km_low, item.line_km_high
+        # (an incomplete line is reported above: only a whole one bounds the density)
+        if d is not None and low is not None and high is not None and not low <= d <= high:
             out.append(_problem(filename, f"{where}.density_line_km", "out_of_range",
                                 "density_line_km must lie within the line's low..high", d))
     if isinstance(item, Claim):
@@ -155,7 +156,10 @@ def parse(text: str, filename: str, cls: type[T],
                                      has_value=False)]) from None
     rows = _rows(data, section, filename)
     try:
-        items = list(TypeAdapter(list[cls]).validate_python(rows))
+        # list[cls] is built at run time for pydantic; mypy reads a subscript as a static
+        # type, and pydantic's TypeForm parameter accepts no runtime alias either
+        adapter: TypeAdapter[list[T]] = TypeAdapter(list[cls])  # type: ignore[valid-type]
+        items = list(adapter.validate_python(rows))
     except ValidationError as err:
         raise RefDataError([_problem(filename, _path(section, e["loc"]), e["type"],
                                      e["msg"], e.get("input")) for e in err.errors()]) from None
