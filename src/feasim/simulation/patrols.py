@@ -118,10 +118,10 @@ def _pieces(tau: float, T: float, rho: float, h: float, start: float, extra_cuts
 
     cuts = {0.0, 24.0, s, (s + h) % 24.0, (s - tau) % 24.0, (s + h - tau) % 24.0}
     cuts |= {float(c) % 24.0 for c in extra_cuts}
-    cuts = sorted(cuts)
+    edges = sorted(cuts)
     node = 0.5 / math.sqrt(3.0)
     xs, ws = [], []
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
         if b - a <= 1e-12:
             continue
         pts = [a, b]
@@ -229,10 +229,12 @@ def first_pass(layouts: list[PatrolLayout], x_km, t0, t1, radius_km=None, k=None
     used up (the ``k``-th pass overall detects, memoryless as the geometric draw).
     """
     x, t0, t1 = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x_km, t0, t1)))
-    r = np.broadcast_to(np.asarray(layouts[0].radius_km if radius_km is None else radius_km,
-                                   dtype=float), x.shape) if layouts else None
     left = np.ones(x.shape) if k is None else np.array(np.broadcast_to(k, x.shape), float)
     out = np.full(x.shape, np.inf)
+    if not layouts:
+        return out[()]  # no patrol: never detected
+    r = np.broadcast_to(np.asarray(layouts[0].radius_km if radius_km is None else radius_km,
+                                   dtype=float), x.shape)
     for i, lay in enumerate(layouts):
         end = layouts[i + 1].start if i + 1 < len(layouts) else np.inf
         lo, hi = np.maximum(t0, lay.start), np.minimum(t1, end)
