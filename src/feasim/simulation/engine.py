@@ -191,6 +191,8 @@ class _Model:
             self.eng_cv = _scalar(d[f"{q}.engagement_cv"])
             self.eng_kind = p.qrf.engagement_distribution
         n = scenario.night
+        # (start hour, hours, post factor, patrol factor, sensor factor), or None: no night
+        self.night: tuple[float, float, float, float, float] | None
         if n is not None:
             self.night = (float(n.start_hour), float(n.hours), _scalar(d["night.posts"]),
                           _scalar(d["night.patrols"]), _scalar(d["night.sensors"]))
@@ -670,7 +672,7 @@ def _run_qrf(m: _Model, rep: Replication, rng: np.random.Generator) -> None:
     where[where < 0] = POOL
     cap = [0] * (nb + 1)
     busy = [0] * (nb + 1)
-    queues = [deque() for _ in range(nb + 1)]
+    queues: list[deque[int]] = [deque() for _ in range(nb + 1)]
     inflight: set[int] = set()
     env = simpy.Environment()
     t_list = t_det.tolist()
