@@ -9,6 +9,8 @@ loop per sample). Drawing the inputs, judging the criteria and building the
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .metrics import METRICS
@@ -82,7 +84,7 @@ def _model(scenario: Scenario, d: Draws) -> dict:
                           reserve_combat=m["reserve_combat_troops"],
                           unassigned=m["unassigned_combat_troops"],
                           detection=m["detection_probability"]))
-    out = {k: m[k] for k in METRICS}   # private entries ("_…") are not metrics
+    out: dict[str, Any] = {k: m[k] for k in METRICS}   # private entries ("_…") are not metrics
     out["base_overloaded"] = qrf["_base_overload"]   # label → overloaded per sample
     # Contract v3 §H: the worst cell per sample (sector index, clock hour).
     out["worst_cell"] = {"sector": np.asarray(cov["_worst_sector"]),
