@@ -22,6 +22,8 @@ exponential engagements.
 
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable, Sequence
+
 import numpy as np
 
 from ..sampling import Draws
@@ -86,7 +88,8 @@ def _sum_cdf(x, t0, t1, pw, theta):
     return np.where(below, 0.0, cdf), np.where(below, 0.0, dens)
 
 
-def _share(groups, f):
+def _share(groups: Iterable[Sequence[np.ndarray]],
+           f: Callable[[np.ndarray], np.ndarray]) -> list[tuple[np.ndarray, ...]]:
     """``f`` applied to every array of the groups, once per distinct array object
     (groups often share t0 and t1), so that the results are shared in turn."""
     done: dict[int, np.ndarray] = {}
@@ -363,12 +366,14 @@ def response(scenario: Scenario, d: Draws, teams, detection, sector_weights=None
 
     readiness = d[f"{q}.readiness_hours"]
     m = live.size
-    r = {"util": np.empty(0), "peak": np.empty(0), "n_over": np.zeros(0),
+    r: dict[str, Any] = {"util": np.empty(0), "peak": np.empty(0), "n_over": np.zeros(0),
          "p_wait": np.empty(0), "wait_mean": np.empty(0), "travel": np.empty(0),
          "flags": None}
     p90 = np.full(m, np.inf)
     if m:
-        args = [sub(v) for v in (lam, s, cv2, teams, manned, line, t0, kmh)]
+        # (a tuple of eight, so that layout and density follow the positional ones)
+        args = (sub(lam), sub(s), sub(cv2), sub(teams), sub(manned), sub(line), sub(t0),
+                sub(kmh))
         with np.errstate(all="ignore"):
             if _is_uniform(density):
                 r = _uniform(*args)
