@@ -23,10 +23,12 @@ def check_criteria(criteria: dict[str, Criterion], metrics: dict[str, np.ndarray
             bound, threshold = "min", crit.min
             with np.errstate(invalid="ignore"):
                 margin = value - threshold
-        else:
+        elif crit.max is not None:
             bound, threshold = "max", crit.max
             with np.errstate(invalid="ignore"):
                 margin = threshold - value
+        else:  # Criterion validates exactly one; a model_construct()ed one may have neither
+            raise ValueError(f"criterion on {name!r} has neither 'min' nor 'max'")
         met = np.nan_to_num(margin, nan=-np.inf) >= 0
         out[name] = (bound, float(threshold), met, margin)
     return out

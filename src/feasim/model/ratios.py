@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..sampling import WARNING_EVENT, Draws
-from ..schema import Scenario
+from ..schema import Reserves, Scenario
 from .reserves import arrival_window, arrived_by, fight
 
 __all__ = ["lanchester_square", "force_ratios", "RATIO_METRICS"]
@@ -76,7 +76,7 @@ def force_ratios(scenario: Scenario, d: Draws, coalition_line, conditions,
         in_sector = (host_line + coalition) * width / line
         reserve = (d["host.troops"] * d["host.reserve_fraction"] if host else 0.0) \
             + unassigned + zero
-        t1, t2 = _arrival(scenario, d, detection)
+        t1, t2 = _arrival(reserves, d, detection)
         reinforcement = arrived_by(d["adversary.breakthrough_hours"], reserve, t1, t2)
         wins, a_left, d_left = fight(massed, in_sector, e, d["adversary.attrition_per_hour"],
                                      reserve, t1, t2)
@@ -97,7 +97,7 @@ def force_ratios(scenario: Scenario, d: Draws, coalition_line, conditions,
     }
 
 
-def _arrival(scenario: Scenario, d: Draws, detection):
+def _arrival(reserves: Reserves, d: Draws, detection):
     """(t₁, t₂) of the reserves' arrival; warned where the build-up is detected."""
     r = "reserves"
     alert = d[f"{r}.alert_hours"] + np.zeros(d.n)
@@ -107,4 +107,4 @@ def _arrival(scenario: Scenario, d: Draws, detection):
         warned = event < np.asarray(detection, dtype=float)
         alert = alert - np.where(warned, warning, 0.0)
     return arrival_window(alert, d[f"{r}.depth_km"], d["theatre.line_km"], d[f"{r}.speed_kmh"],
-                          d[f"{r}.road_factor"], scenario.reserves.placement)
+                          d[f"{r}.road_factor"], reserves.placement)

@@ -15,6 +15,8 @@ out takes ``force.staff_per_position`` (monitors have their own default).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..sampling import Draws
@@ -37,7 +39,7 @@ def _patrol_staff(scenario: Scenario, d: Draws):
                  else "patrols")
 
 
-def requirements(scenario: Scenario, d: Draws) -> dict:
+def requirements(scenario: Scenario, d: Draws) -> dict[str, Any]:
     """Posts, teams, sensors and persons the desired posture needs (whole posts: ceil).
 
     Besides the metrics, private entries (``_…``) carry what the achievement needs
@@ -46,11 +48,11 @@ def requirements(scenario: Scenario, d: Draws) -> dict:
     p = scenario.posture
     line = d["theatre.line_km"]
     zero = np.zeros(d.n)
-    req = {"observation_posts_required": zero, "op_persons": zero,
-           "patrol_teams_required": zero, "patrol_persons": zero,
-           "sensors_required": zero, "sensor_persons": zero,
-           "qrf_teams_required": zero, "qrf_persons": zero,
-           "_team_persons": np.inf, "_surplus_share": 0.0, "_sensor_operators": 0.0}
+    req: dict[str, Any] = {"observation_posts_required": zero, "op_persons": zero,
+                           "patrol_teams_required": zero, "patrol_persons": zero,
+                           "sensors_required": zero, "sensor_persons": zero,
+                           "qrf_teams_required": zero, "qrf_persons": zero,
+                           "_team_persons": np.inf, "_surplus_share": 0.0, "_sensor_operators": 0.0}
     if p.observation_posts:
         n_op = np.ceil(line / d["posture.observation_posts.spacing_km"] - _EPS) + zero
         req["observation_posts_required"] = n_op
