@@ -35,7 +35,8 @@ def _type(prop: dict[str, Any]) -> str:
     if "oneOf" in prop:
         refs = [p.get("$ref", "").rsplit("/", 1)[-1] for p in prop["oneOf"]]
         if set(refs) >= set(_DISTS):
-            number = next((p for p in prop["oneOf"] if p.get("type") == "number"), {})
+            number: dict[str, Any] = next(
+                (p for p in prop["oneOf"] if p.get("type") == "number"), {})
             return f"number or [distribution](#distributions){_range(number)}"
         return " or ".join(_type(p) for p in prop["oneOf"])
     if "anyOf" in prop:
