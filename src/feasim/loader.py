@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NoReturn
 
 import yaml
 from pydantic import ValidationError
@@ -96,7 +96,8 @@ class _Loader(yaml.SafeLoader):
             raise _TooBig("too_large", f"holds more than {MAX_NODES:,} nodes", mark,
                           tuple(self._path))
         if index is None:  # a mapping's key: not a level of the path
-            return super().compose_node(parent, index)
+            # PyYAML composes a key with index None; types-PyYAML types index as int
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
         if len(self._path) >= MAX_DEPTH:
             raise _TooBig("too_deep", f"nested more than {MAX_DEPTH} levels", mark,
                           tuple(self._path))
@@ -445,7 +446,8 @@ def read_input(path: Path, error: type[ProblemsError] = ScenarioError) -> str:
     """
     name = str(path)
 
-    def fail(rule: str, message: str, line: int | None = None, col: int | None = None):
+    def fail(rule: str, message: str, line: int | None = None,
+             col: int | None = None) -> NoReturn:
         raise error([Problem(name, line, col, "", rule, message)]) from None
 
     def check(st: os.stat_result) -> None:
@@ -702,7 +704,8 @@ def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
         from .presets import _line_mean, posture_overrides
 
         line = _line_mean(data["theatre"]["line_km"])
-        data["posture"] = posture_overrides(scenario.mission, line, data.get("posture", {}))
+        if line is not None:  # (without a mean length apply_preset leaves posture as it is)
+            data["posture"] = posture_overrides(scenario.mission, line, data.get("posture", {}))
     return data
 
 
