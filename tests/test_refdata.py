@@ -185,7 +185,9 @@ def test_grades():
 def test_source_keys_of_facts_md():
     keys = set(refdata.sources())
     assert {"U1", "U4", "C1", "C2", "D4", "R17", "T20", "A11", "X2", "X4"} <= keys
-    assert len(keys) == 59  # + W10, W15, W16, Q19 (v3 night and weather readings), W9 (OSCE patrol size)
+    # 54 + W10, W15, W16, Q19 (v3 night and weather readings), W9 (OSCE patrol size)
+    # + 45 keys of the force pools, unit sizes and costs (pools.yaml)
+    assert len(keys) == 104
 
 
 def test_low_not_above_high():
@@ -341,7 +343,7 @@ def test_inline_mission_parses():
 
 @pytest.mark.parametrize("edit, rule", [
     (("strength_low: 100", "strength_low: 300"), "low_above_high"),
-    (("sources: [U1]", "sources: [Q7]"), "unknown_source"),
+    (("sources: [U1]", "sources: [Z9]"), "unknown_source"),
     (("notes: test", "notes: test\n    colour: red"), "unexpected_keyword_argument"),
     (("kind: un_peacekeeping", "kind: peace"), "literal_error"),
     (("comparability: comparable", "comparability: no_line"), "line_mismatch"),
@@ -365,7 +367,7 @@ def test_incomplete_line_with_a_density_length_is_reported_not_a_crash():
 
 
 def test_all_problems_reported_at_once():
-    bad = MISSION.replace("sources: [U1]", "sources: [Q7]").replace(
+    bad = MISSION.replace("sources: [U1]", "sources: [Z9]").replace(
         "strength_low: 100", "strength_low: 300")
     with pytest.raises(refdata.RefDataError) as info:
         _parse(bad + ROW)  # the second row repeats key "x"

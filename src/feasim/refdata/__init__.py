@@ -1,10 +1,12 @@
 """Packaged reference data: historical missions, rules of thumb, estimates,
-adversary and partner figures, sources and claims (feasim.refdata).
+adversary and partner figures, national force pools, unit sizes, costs, sources
+and claims (feasim.refdata).
 
 Units: strengths in persons, lengths in km, areas in km², densities in troops
-per km of line (derived here, never stored). Where sources disagree a range is
-shipped (``low``/``high``). Each record cites source keys of the reference data; grade
-A = official/primary/peer-reviewed, B = reputable secondary, C = aggregator.
+per km of line (derived here, never stored), costs in US dollars. Where
+sources disagree a range is shipped (``low``/``high``). Each record cites
+source keys of the reference data; grade A = official/primary/peer-reviewed,
+B = reputable secondary, C = aggregator.
 Everything is loaded once and returned as immutable objects.
 
 Note: ``C1`` and ``C2`` are both source key (UNFICYP) and claim ids;
@@ -28,11 +30,22 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, TypeVar
 
-from . import _load
+from . import _load, _pools
 from ._compare import Placement, density_range_text, format_density, mission_row, place
 from ._compare import to_dataframe as _to_dataframe
 from ._load import DATA_FILES, RefDataError
-from ._types import Claim, Figure, Mission, Rule, Source, StrengthFigure
+from ._pools import POOL_FILES
+from ._types import (
+    Claim,
+    CostFigure,
+    Figure,
+    ForcePool,
+    Mission,
+    Rule,
+    Source,
+    StrengthFigure,
+    UnitSize,
+)
 
 __all__ = [
     "Mission", "StrengthFigure", "Rule", "Figure", "Source", "Claim", "Placement",
@@ -42,6 +55,9 @@ __all__ = [
     "sources", "source", "claims", "claim", "is_known_source", "cite",
     "compare_density", "density_range_text", "format_density",
     "missions_table", "to_dataframe",
+    "ForcePool", "UnitSize", "CostFigure", "POOL_FILES",
+    "force_pools", "force_pool", "unit_sizes", "unit_size",
+    "troop_costs", "equipment_costs", "cost_figure", "default_troop_cost",
 ]
 
 T = TypeVar("T")
@@ -199,3 +215,69 @@ def cite(keys: Iterable[str], *, facts_keys: bool = False) -> str:
         return f"{k} ({known[bare].grade})" if as_fact and bare in known else k
 
     return ", ".join(one(k) for k in keys)
+
+
+# ---------------------------------------------------------------- force pools, unit sizes, costs
+
+
+def force_pools() -> Mapping[str, ForcePool]:
+    """National force pools (persons) by ISO 3166-1 alpha-3 code (``"GBR"``,
+    ``"FRA"``, …), in the reference data order, read-only: active armed forces,
+    active army where found, and the largest sustained deployment abroad found."""
+    return _pools.load_force_pools()
+
+
+def force_pool(code: str) -> ForcePool:
+    """The force pool of the state with ISO 3166-1 alpha-3 ``code`` (any case,
+    e.g. ``"fra"``); KeyError lists the known codes."""
+    pools = force_pools()
+    found = pools.get(code.upper()) if isinstance(code, str) else None
+    if found is None:
+        raise KeyError(f"unknown force pool {code!r}; known: {', '.join(pools)}")
+    return found
+
+
+def unit_sizes() -> Mapping[str, UnitSize]:
+    """Unit sizes (persons) by key (``"company"`` … ``"division"``), read-only."""
+    return _pools.load_unit_sizes()
+
+
+def unit_size(key: str) -> UnitSize:
+    """The unit size with ``key`` (e.g. ``"brigade"``); KeyError lists known keys."""
+    return _lookup("unit size", key, unit_sizes())
+
+
+def troop_costs() -> tuple[CostFigure, ...]:
+    """Costs in US dollars per deployed troop-year, each with its basis
+    (reimbursement, additional, full, stationing, estimate) and conversion."""
+    return _pools.load_troop_costs()
+
+
+def equipment_costs() -> tuple[CostFigure, ...]:
+    """Costs in US dollars per item (surveillance towers)."""
+    return _pools.load_equipment_costs()
+
+
+def cost_figure(key: str) -> CostFigure:
+    """The troop or equipment cost with ``key``; KeyError lists known keys."""
+    return _lookup("cost figure", key,
+                   {c.key: c for c in (*troop_costs(), *equipment_costs())})
+
+
+def default_troop_cost() -> tuple[float, float, float]:
+    """``(low, mode, high)`` in US dollars per deployed troop-year: the default cost
+    range of a contributor without its own figure.
+
+    From what the UN reimburses (a floor: ``un_reimbursement_2018``) through a
+    European expeditionary operation's additional cost (mode: ``france_barkhane``)
+    to a high-intensity one (``uk_afghanistan_2010_11``). US figures are left out
+    as US-specific; Bloomberg's $75,000 (``bloomberg_2025_cross_check``) is a
+    cross-check. Read from the records, so it follows the data.
+
+    >>> from feasim import refdata
+    >>> refdata.default_troop_cost()
+    (17136.0, 130000.0, 520000.0)
+    """
+    return (cost_figure("un_reimbursement_2018").low,
+            cost_figure("france_barkhane").mid,
+            cost_figure("uk_afghanistan_2010_11").high)

@@ -211,3 +211,117 @@ class Claim:
     def has_troops(self) -> bool:
         """True if the claim states a troop figure (``troops_low``/``troops_high``)."""
         return self.troops_low is not None and self.troops_high is not None
+
+
+# ---------------------------------------------------------------- force pools, unit sizes, costs
+# (pools.yaml: read by ._pools)
+
+__all__ += ["UnitStatus", "CostBasis", "CostUnit", "ForcePool", "UnitSize", "CostFigure"]
+
+#: How a unit size is known: from a source, computed from sourced figures, or assumed.
+UnitStatus = Literal["sourced", "derived", "assumption"]
+#: What a cost per troop-year counts (see docs/reference-data.md, "Costs").
+CostBasis = Literal["reimbursement", "additional", "full", "stationing", "estimate"]
+CostUnit = Literal["USD per troop-year", "USD per item"]
+
+
+def _count() -> Any:
+    return Field(default=None, ge=0)  # persons; None if not found
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class ForcePool:
+    """One state's force pool, in persons: active armed forces, active army (land,
+    regular only) and the largest sustained deployment abroad found.
+
+    ``state`` is the ISO 3166-1 alpha-3 code. Where sources or years differ,
+    ``*_low``/``*_high`` span the figures listed; ``None`` where none was found
+    (``*_as_stated`` keeps the sources' wording and years). ``grade`` is the
+    lowest grade among ``sources``.
+    """
+
+    state: str = Field(pattern=r"^[A-Z]{3}$")
+    name: str
+    active_low: Optional[int] = _count()
+    active_high: Optional[int] = _count()
+    active_as_stated: str
+    army_low: Optional[int] = _count()
+    army_high: Optional[int] = _count()
+    army_as_stated: Optional[str] = None
+    deployed_max: Optional[int] = _count()
+    deployed_as_stated: Optional[str] = None
+    sources: tuple[str, ...] = Field(min_length=1)
+    grade: Grade
+    notes: Optional[str] = None
+
+    @property
+    def key(self) -> str:
+        """The record's key: ``state``."""
+        return self.state
+
+    @property
+    def has_active(self) -> bool:
+        """True if an active armed forces figure was found."""
+        return self.active_low is not None
+
+    @property
+    def has_army(self) -> bool:
+        """True if an active army (land) figure was found."""
+        return self.army_low is not None
+
+    @property
+    def has_pool(self) -> bool:
+        """True if an army or an active armed forces figure was found."""
+        return self.has_army or self.has_active
+
+    @property
+    def land_low(self) -> int | None:
+        """``army_low`` (persons), None if no army figure was found."""
+        return self.army_low
+
+    @property
+    def land_high(self) -> int | None:
+        """``army_high`` (persons), None if no army figure was found."""
+        return self.army_high
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class UnitSize(_Ranged):
+    """The size of a unit type in persons: ``low``/``high``, the sources' wording in
+    ``as_stated``; ``status`` says whether the range is sourced, derived or (in part)
+    an assumption."""
+
+    key: str
+    name: str
+    low: int = _persons()
+    high: int = _persons()
+    as_stated: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    grade: Grade
+    status: UnitStatus
+    notes: Optional[str] = None
+
+
+@dataclass(frozen=True, kw_only=True, config=_CONFIG)
+class CostFigure(_Ranged):
+    """A cost figure in US dollars: ``low``/``high`` in ``unit`` (per deployed
+    troop-year, or per item). ``as_stated`` keeps the source's wording and currency,
+    ``conversion`` says how it became ``unit`` (None if it is already in it)."""
+
+    key: str
+    label: str
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+    unit: CostUnit
+    basis: CostBasis
+    as_stated: str
+    conversion: Optional[str] = None
+    sources: tuple[str, ...] = Field(min_length=1)
+    grade: Grade
+    date: Optional[str] = None
+    notes: Optional[str] = None
+
+    @property
+    def mid(self) -> float:
+        """The midpoint of ``low`` and ``high``."""
+        return (self.low + self.high) / 2
