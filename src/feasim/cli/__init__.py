@@ -2,7 +2,8 @@
 
 One module per command (``feasim.cli.run``, ``feasim.cli.sweep``, ...), each with
 ``add_parser(add)`` and ``run(args) -> exit code``; they share argument types and
-exit codes (``_common``) and one table formatter (``_table``).
+exit codes (``_common``) and one table formatter (:mod:`feasim._table`, which
+``feasim run``'s tables use too).
 
 Exit codes: 0 success; 2 bad input or usage (no traceback unless ``--debug``);
 1 anything else.

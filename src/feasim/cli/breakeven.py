@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from .._table import table
 from ..loader import check_samples, load_scenario
 from ..metrics import METRICS
 from ..output import fmt
@@ -17,7 +18,6 @@ from ._common import (
     finite,
     positive_int,
 )
-from ._table import table
 
 
 def add_parser(add: Adder) -> None:

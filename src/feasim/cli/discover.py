@@ -7,6 +7,7 @@ import json
 import math
 import sys
 
+from .._table import table
 from ..loader import check_samples, load_scenario
 from ..models import evaluate
 from ..output import fmt
@@ -18,7 +19,6 @@ from ._common import (
     probability,
     seed,
 )
-from ._table import table
 
 
 def add_parser(add: Adder) -> None:
@@ -50,9 +50,8 @@ def add_parser(add: Adder) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..plots.labels import input_label
-
     from ..discovery import prim_result
+    from ..plots.labels import input_label
 
     scenario = load_scenario(args.file, args.overrides)
     check_samples(scenario, args.samples, args.file)

@@ -9,6 +9,7 @@ import json
 import math
 import sys
 
+from .._table import table
 from ..errors import clip
 from ..loader import check_samples, load_scenario
 from ..output import fmt
@@ -22,7 +23,6 @@ from ._common import (
     positive_float,
     probability,
 )
-from ._table import table
 
 
 def add_parser(add: Adder) -> None:

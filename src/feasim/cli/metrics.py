@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from .._table import table
 from ..metrics import GROUPS, METRICS
 from ._common import (
     EXIT_OK,
     Adder,
 )
-from ._table import table
 
 
 def add_parser(add: Adder) -> None:

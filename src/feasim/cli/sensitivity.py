@@ -8,6 +8,7 @@ import io
 import json
 import sys
 
+from .._table import table
 from ..loader import load_scenario
 from ..metrics import METRICS
 from ..output import fmt
@@ -18,7 +19,6 @@ from ._common import (
     positive_int,
     seed,
 )
-from ._table import table
 
 
 def add_parser(add: Adder) -> None:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from .._table import table
 from ..metrics import METRICS
 from ..output import fmt
 from ._common import (
@@ -18,7 +19,6 @@ from ._common import (
     out_file,
     workers,
 )
-from ._table import table
 
 
 def add_parser(add: Adder) -> None:
