@@ -44,10 +44,37 @@ def test_grades_from_the_reference_data(tmp_path):
     assert {v["grade"] for v in p.values()} <= {"A", "B", "C", "assumption"}   # the contract
     assert p["contributors[a].honour_probability"] == {"source": None, "grade": "assumption"}
     assert p["contributors[b].troops"] == {"source": "T1", "grade": "assumption"}
+    # the default cost range comes from the reference data's troop costs: the mode's
+    # source (France, Barkhane: N21) and the lowest grade of the three records (C)
+    assert p["cost.per_troop_year_usd"] == {
+        "source": "N21", "grade": "C",
+        "reference": "troop costs: un_reimbursement_2018, france_barkhane, uk_afghanistan_2010_11"}
     assert set(p) == {"theatre.line_km", "force.support_fraction", "contributors[a].troops",
-                      "contributors[a].honour_probability", "contributors[b].troops"}
-    # without the file's comments everything is an assumption
-    assert {v["grade"] for v in provenance(feasim.load_scenario(f)).values()} == {"assumption"}
+                      "contributors[a].honour_probability", "contributors[b].troops",
+                      "cost.per_troop_year_usd"}
+    # without the file's comments everything the file states is an assumption
+    bare = provenance(feasim.load_scenario(f))
+    assert {v["grade"] for k, v in bare.items() if k != "cost.per_troop_year_usd"} \
+        == {"assumption"}
+    assert bare["cost.per_troop_year_usd"]["grade"] == "C"
+
+
+def test_a_states_force_pool_is_graded_from_the_reference_data(tmp_path):
+    f = tmp_path / "pool.yaml"
+    f.write_text(FILE.replace("contributors:\n", "contributors:\n  - {name: fr, troops: 1000, "
+                              "state: FRA}\n", 1), encoding="utf-8")
+    s = feasim.load_scenario(f)
+    p = provenance(s, f)
+    rec = feasim.refdata.force_pool("FRA")
+    assert p["contributors[fr].pool_troops"] == {"source": rec.sources[0], "grade": rec.grade,
+                                                 "reference": "force pool FRA"}
+    # a pool the file states itself is graded by its comment, as any input
+    g = tmp_path / "own.yaml"
+    g.write_text(FILE.replace("contributors:\n", "contributors:\n  - {name: fr, troops: 1000, "
+                              "state: FRA, pool_troops: {dist: uniform, low: 1, high: 2}}\n", 1),
+                 encoding="utf-8")
+    assert provenance(feasim.load_scenario(g), g)["contributors[fr].pool_troops"]["grade"] \
+        == "assumption"
 
 
 def test_shipped_c2():
@@ -87,7 +114,7 @@ def test_cli_json_and_table(capsys):
     assert d["provenance"]["adversary.troops"] == {"source": None, "grade": "assumption"}
     assert main(["run", str(C2)]) == 0
     out = capsys.readouterr().out
-    assert "Uncertain inputs by grade of their source: 1 B, 9 assumption" in out
+    assert "Uncertain inputs by grade of their source: 1 B, 1 C, 9 assumption" in out
     assert out.rstrip().splitlines()[-1].startswith("Verdict: 100,000 pledged troops")
 
 

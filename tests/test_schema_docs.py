@@ -18,7 +18,7 @@ MODELS = [obj for obj in vars(schema).values()
           if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == schema.__name__
           and not obj.__name__.startswith("_")]
 UNIT = re.compile(r"\((?:[^)]*\b(km|km/h|hours?|days?|persons|per day|per year|probability|"
-                  r"fraction|dimensionless|count|teams|bases|sensors|unit)\b[^)]*)\)")
+                  r"fraction|dimensionless|count|teams|bases|sensors|unit|years|US dollars)\b[^)]*)\)")
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

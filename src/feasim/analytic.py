@@ -15,7 +15,8 @@ import numpy as np
 
 from .metrics import METRICS
 from .model.coverage import coverage, sector_layout
-from .model.force import condition_states, force_generation
+from .model.force import condition_states, force_generation, honoured
+from .model.pools import cost_metrics, sustainability, troop_cost
 from .model.qrf import response
 from .model.ratios import force_ratios
 from .model.tasks import achievement, requirements
@@ -84,6 +85,9 @@ def _model(scenario: Scenario, d: Draws) -> dict:
                           reserve_combat=m["reserve_combat_troops"],
                           unassigned=m["unassigned_combat_troops"],
                           detection=m["detection_probability"]))
+    m.update(sustainability(scenario, d, m["required_in_theatre_troops"]))
+    m.update(cost_metrics(scenario, d, troop_cost(scenario, d, honoured(scenario, d, conds)),
+                          m["sensors"], m["detection_probability"]))
     out: dict[str, Any] = {k: m[k] for k in METRICS}   # private entries ("_…") are not metrics
     out["base_overloaded"] = qrf["_base_overload"]   # label → overloaded per sample
     # Contract v3 §H: the worst cell per sample (sector index, clock hour).

@@ -71,6 +71,9 @@ class MinimumForce:
     """Median in-theatre troops ÷ line length, at ``scale`` (persons/km)."""
     criteria_p_met: dict[str, float] = field(default_factory=dict)
     """P(met) of each criterion at ``scale`` (at ``max_scale`` if unreachable)."""
+    cost_per_year_usd: float = math.nan
+    """Median cost per year at ``scale`` (US dollars per year; NaN if unreachable): the
+    cheapest force of this shape that meets the target, since cost grows with the scale."""
     evaluations: int = 0
     message: str = ""
     achieved_tol: float = math.nan
@@ -148,6 +151,8 @@ def minimum_force(scenario: Scenario, probability: float = 0.9, *,
             else math.nan,
             troops_per_km=float(np.median(r["troops_per_km"])) if reachable else math.nan,
             criteria_p_met={k: c.p_met for k, c in r.criteria.items()},
+            cost_per_year_usd=float(np.median(r["cost_per_year_usd"])) if reachable
+            else math.nan,
             evaluations=calls, message=msg)
 
     p0 = p(0.0)
@@ -214,7 +219,7 @@ class Frontier:
 
     def rows(self) -> list[dict[str, Any]]:
         cols = ("reachable", "scale", "p_feasible", "pledged_troops", "in_theatre_troops",
-                "troops_per_km")
+                "troops_per_km", "cost_per_year_usd")
         return [{self.parameter: v, **{c: getattr(m, c) for c in cols}, "message": m.message}
                 for v, m in zip(self.values, self.points, strict=True)]
 

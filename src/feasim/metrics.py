@@ -26,9 +26,10 @@ GROUPS = (
     "Coverage and detection",
     "Response (QRF)",
     "Force ratio",
+    "Sustainability and cost",
 )
 
-_F, _T, _C, _R, _X = GROUPS
+_F, _T, _C, _R, _X, _S = GROUPS
 
 _LIST = [
     Metric("pledged_troops", "persons", _F, "sum of all pledges as written, honoured or not"),
@@ -85,6 +86,15 @@ _LIST = [
     Metric("reserve_troops", "persons", _X, "mobile reserve: host reserve_fraction plus coalition combat troops the posture leaves unassigned (0 without a reserves block)", "adversary"),
     Metric("reinforcement_troops", "persons", _X, "reserve troops that reach the attacked sector within adversary.breakthrough_hours", "adversary"),
     Metric("defenders_at_attack_troops", "persons", _X, "defenders in the attacked sector plus the reinforcements that reach it in time", "adversary"),
+    Metric("sustainable_in_theatre_troops", "persons", _S, "largest force the contributors can keep in theatre over commitment.years (a contributor without a pool counts its pledge as written)"),
+    Metric("pledge_shortfall_troops", "persons", _S, "pledged in-theatre troops beyond what their contributors can sustain over the commitment (0: every pledge sustainable; never negative)"),
+    Metric("national_share_committed_max", "fraction", _S, "largest share of one contributor's land force that its pledge ties down, rotation included (NaN: no contributor has a pool)"),
+    Metric("pledge_sustainable_years_min", "years", _S, "years the least sustainable pledge can be held (inf: indefinitely; 0: more than its deployable force)"),
+    Metric("requirement_national_share_max", "fraction", _S, "largest share of one contributor's land force the posture's in-theatre requirement would tie down, split in proportion to the pledges (NaN: no contributor has a pool)"),
+    Metric("cost_per_year_usd", "USD/year", _S, "cost of the honoured troops' expected troop-years and the running sensors, per year of the commitment"),
+    Metric("cost_total_usd", "USD", _S, "cost over the whole commitment (commitment.years)"),
+    Metric("cost_per_km_year_usd", "USD/km/year", _S, "cost per year ÷ line length"),
+    Metric("detection_per_billion_usd_year", "probability per $bn/year", _S, "detection probability ÷ cost per year in billions of US dollars (NaN at no cost)"),
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _LIST}

@@ -62,6 +62,10 @@ def provenance(scenario: Scenario, path: str | Path | None = None,
             out[p] = {"source": None, "grade": "assumption"}
             continue
         text = comments.get(p, "")
+        ref = _from_reference_data(scenario, p, v)
+        if ref is not None and not text:
+            out[p] = ref
+            continue
         keys = [k for k in _TOKEN.findall(text) if refdata.is_known_source(k)]
         if not keys or "assumption" in text.lower():
             out[p] = {"source": keys[0] if keys else None, "grade": "assumption"}
@@ -78,6 +82,32 @@ def provenance(scenario: Scenario, path: str | Path | None = None,
         if stated != grade:
             out[p]["grade_as_stated"] = stated
     return out
+
+
+DEFAULT_TROOP_COST_KEYS = ("un_reimbursement_2018", "france_barkhane", "uk_afghanistan_2010_11")
+"""The troop-cost records the default ``cost.per_troop_year_usd`` range is built from."""
+
+
+def _from_reference_data(scenario: Scenario, path: str, value: Any) -> dict[str, Any] | None:
+    """Source and grade of an input the reference data filled in: a state's force pool, or
+    the default cost range (the lowest grade of the records it comes from)."""
+    order = {"A": 0, "B": 1, "B/C": 2, "C": 3}
+    if path == "cost.per_troop_year_usd":
+        from .schema import _default_troop_cost
+
+        if value != _default_troop_cost():
+            return None
+        recs = [refdata.cost_figure(k) for k in DEFAULT_TROOP_COST_KEYS]
+        grade = max((r.grade for r in recs), key=order.__getitem__)
+        return {"source": recs[1].sources[0], "grade": "C" if grade == "B/C" else grade,
+                "reference": "troop costs: " + ", ".join(DEFAULT_TROOP_COST_KEYS)}
+    for c in scenario.contributors:
+        if path == f"contributors[{c.name}].pool_troops" and c.state is not None \
+                and (c.pool_source or "").startswith("reference data"):
+            rec = refdata.force_pool(c.state)
+            return {"source": rec.sources[0], "grade": "C" if rec.grade == "B/C" else rec.grade,
+                    "reference": f"force pool {c.state}"}
+    return None
 
 
 def verdict(scenario: Scenario, result: Result, requirements: dict | None = None,

@@ -102,6 +102,10 @@ def _event_names(scenario: Scenario) -> list[str]:
     return names
 
 
+LATE_PREFIXES = ("cost.",)
+"""Inputs drawn after the events (the default cost range), so that adding them kept the
+draws of every existing scenario."""
+
 LHS_BLOCK = 2**16
 """Largest Latin hypercube drawn in one piece (samples); larger designs are replicated."""
 
@@ -175,12 +179,20 @@ def draw(scenario: Scenario, n: int | None = None,
     uncertain = [(p, v) for p, v in leaves if is_uncertain(v)]
     events = _event_names(scenario)
     u = design(len(uncertain) + len(events), n, sampler, rng)
+    # Rows: the uncertain inputs, then the events, then the inputs every scenario has by
+    # default (the cost range): a scenario written before they existed keeps its draws.
+    late = [(p, v) for p, v in uncertain if p.startswith(LATE_PREFIXES)]
+    uncertain = [(p, v) for p, v in uncertain if not p.startswith(LATE_PREFIXES)]
+    row = list(range(len(uncertain))) + list(range(len(uncertain) + len(events),
+                                                   len(uncertain) + len(events) + len(late)))
+    k = len(uncertain)
+    uncertain += late
 
     values: dict[str, float | np.ndarray] = {}
     for path, v in leaves:
         if not is_uncertain(v):
             values[path] = float(v)
-    for j, (path, v) in enumerate(uncertain):
+    for j, (path, v) in zip(row, uncertain, strict=True):
         # Each uniform is replaced by its quantile in place, a chunk at a time:
         # no new memory for the values, and the temporaries stay in cache.
         x = u[j]
@@ -191,6 +203,5 @@ def draw(scenario: Scenario, n: int | None = None,
             if count:
                 np.rint(part, out=part)
         values[path] = x
-    k = len(uncertain)
     ev = {name: u[k + i] for i, name in enumerate(events)}
     return Draws(n=n, values=values, events=ev)

@@ -12,6 +12,7 @@ This module imports neither the models nor SimPy.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -289,9 +290,47 @@ class Contributor(_Strict):
     """Where the troops count: ``line`` (posts, patrols, QRF), ``reserve`` (QRF only);
     ``rear``, ``training``, ``air``, ``maritime`` are reported but do not cover the line."""
     withdrawal_hazard_per_year: NonNegative = 0.0
-    """Rate at which the contributor withdraws (per year); used by the simulation."""
+    """Rate at which the contributor withdraws for good (per year): the simulation draws
+    the day; the cost over the commitment counts the expected troop-years."""
     source: str | None = None
     """Where the pledge figure comes from (claim id, source key or citation)."""
+    state: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    """ISO 3166-1 alpha-3 code of the contributing state (e.g. ``FRA``). With it, and no
+    ``pool_troops``, the force pool comes from the reference data (``feasim.refdata.
+    force_pools()``): the active army where a figure was found, else all active armed
+    forces (then ``land_share`` of them count); a range where sources differ."""
+    pool_troops: NonNegative | None = None
+    """The national force the pledge draws on (persons; see ``pool_basis``). Omit with
+    ``state`` to take it from the reference data; omit both and the pledge is taken as
+    sustainable as written (not checked)."""
+    pool_basis: Literal["army", "armed_forces"] = "army"
+    """What ``pool_troops`` counts: the active army (land forces), or all active armed
+    forces, of which ``land_share`` are land forces."""
+    land_share: Probability = 0.5
+    """Share of the active armed forces that are land forces, when ``pool_basis`` is
+    ``armed_forces`` (fraction; assumption: 0.5, between the 0.36–0.78 of the five states
+    whose army and armed-forces figures the reference data both holds)."""
+    deployable_share: Probability = 0.3
+    """Share of the land force that can deploy at all (fraction; assumption: no sourced
+    figure was found; with the rule of thirds, 0.3 sustains 10% of the land force,
+    close to the largest sustained deployments found: UK ~9,500 in Afghanistan, Canada's
+    ~2,250 'indefinitely' from a regular army of ~25,500)."""
+    pool_source: str | None = None
+    """Where ``pool_troops`` comes from (filled in when taken from the reference data)."""
+    cost_per_troop_year_usd: NonNegative | None = None
+    """Cost of one deployed troop-year for this contributor (US dollars per person-year;
+    default ``cost.per_troop_year_usd``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pool_from_state(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("state") is None \
+                or data.get("pool_troops") is not None or not isinstance(data["state"], str) \
+                or not re.fullmatch(r"[A-Z]{3}", data["state"]):
+            return data   # no lookup; a malformed code fails the field's own pattern
+        from .pools import pool_from_state
+
+        return {**data, **pool_from_state(data["state"])}
 
 
 # ---------------------------------------------------------------- posture
@@ -544,6 +583,41 @@ class SimulationSettings(_Strict):
     the steady state the analytic model reads. Must be shorter than ``days``."""
 
 
+class Commitment(_Strict):
+    """How long the force is to stay, which the sustainability and cost outputs read."""
+
+    years: Annotated[Quantity, *_domain(0, 100, lo_open=True)] = 1.0
+    """Length of the commitment (years, in (0, 100]; assumption: 1 when not stated).
+    Sustainable strength falls with it, from the whole deployable pool for one tour to
+    deployable ÷ rotation multiplier once every soldier must rotate."""
+    tour_days: Positive | None = None
+    """Length of one tour in theatre (days; default ``simulation.tour_days``, 180)."""
+
+
+class Cost(_Strict):
+    """What the force costs (US dollars; a contributor's own figure wins)."""
+
+    per_troop_year_usd: NonNegative = Field(default_factory=lambda: _default_troop_cost())
+    """Cost of one deployed troop-year (US dollars per person-year). Default: a
+    triangular range from what the UN reimburses (a floor, $1,428 a month) through the
+    additional cost of France's Barkhane (mode) to the UK's in Afghanistan (2010–11);
+    ``feasim.refdata.troop_costs()`` lists these and other figures with their sources."""
+    per_sensor_usd: NonNegative = 930_000.0
+    """One-off cost of one sensor (US dollars each; CBP autonomous surveillance towers,
+    a budget increment of $28 M for 30 towers, source Q18, derived)."""
+    per_sensor_year_usd: NonNegative = 0.0
+    """Running cost of one sensor (US dollars per sensor-year; assumption: none found,
+    0 unless stated)."""
+
+
+def _default_troop_cost() -> Any:
+    from .distributions import Triangular
+    from .refdata import default_troop_cost
+
+    low, mode, high = default_troop_cost()
+    return Triangular(low=low, mode=mode, high=high)
+
+
 class UncertaintySettings(_Strict):
     """Monte Carlo settings of the analytic model."""
 
@@ -606,6 +680,10 @@ class Scenario(_Strict):
     reserves: Reserves | None = None
     """Mobile reserves reinforcing the attacked sector over time (omit: every defender is
     spread evenly along the line and nothing is held back, as in v1)."""
+    commitment: Commitment = Commitment()
+    """Length of the commitment and of a tour (sustainability and cost outputs)."""
+    cost: Cost = Field(default_factory=Cost)
+    """Cost per troop-year and per sensor (cost outputs)."""
     criteria: dict[str, Criterion] = {}
     """Output name -> threshold; a sample is feasible iff all hold."""
     simulation: SimulationSettings = SimulationSettings()

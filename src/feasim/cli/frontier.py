@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         m = minimum_force(scenario, args.probability, **opts)
         rows = [{**{k: getattr(m, k) for k in ("reachable", "scale", "p_feasible",
                                               "pledged_troops", "in_theatre_troops",
-                                              "troops_per_km")}, "message": m.message}]
+                                              "troops_per_km", "cost_per_year_usd")},
+                 "message": m.message}]
         payload = m.to_dict()
     if args.format == "json":
         sys.stdout.write(json.dumps(finite(payload), indent=2, allow_nan=False) + "\n")
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
           f"{scenario.uncertainty.samples if args.samples is None else args.samples:,} samples")
     first = [args.over] if args.over else []
     heads = first + ["scale", "pledged (mean)", "in theatre (p50)", "troops/km (p50)",
-                     "P(feasible)"]
+                     "cost $/year (p50)", "P(feasible)"]
     cells_rows = []
     notes = []
     for r in rows:
@@ -135,15 +136,17 @@ def run(args: argparse.Namespace) -> int:
         if r["reachable"]:
             cells += [f"{r['scale']:.4g}", fmt(r["pledged_troops"]),
                       fmt(r["in_theatre_troops"]), fmt(r["troops_per_km"]),
-                      f"{r['p_feasible']:.3f}"]
+                      fmt(r["cost_per_year_usd"]), f"{r['p_feasible']:.3f}"]
         else:
-            cells += ["unreachable", "", "", "", f"{r['p_feasible']:.3f}"]
+            cells += ["unreachable", "", "", "", "", f"{r['p_feasible']:.3f}"]
         cells_rows.append(cells)
         if r["message"]:
             notes.append((cells[0] if args.over else "", r["message"]))
     print()
     print("\n".join(table(heads, cells_rows, align="r" * len(heads))))
-    print("\nunits: troops in persons; scale 1 = the pledges as written")
+    print("\nunits: troops in persons, cost in US dollars a year; scale 1 = the pledges "
+          "as written; cost grows with the scale, so the minimum force is the cheapest "
+          "force of this shape")
     for where, msg in notes:
         print(f"note{' (' + args.over + ' = ' + where + ')' if where else ''}: {msg}")
     return EXIT_OK

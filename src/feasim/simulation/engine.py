@@ -47,12 +47,14 @@ import math
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
 from simpy.events import Timeout
 
 from ..model.force import condition_states, honoured
+from ..model.pools import COST_INPUTS, sustainability, troop_cost
 from ..model.tasks import achievement, requirements
 from ..sampling import Draws, draw
 from ..schema import Scenario
@@ -456,11 +458,12 @@ def _apply_inputs(d: Draws, inputs: Mapping[str, float]) -> None:
                 else float(value)
 
 
-def _fixed_metrics(scenario: Scenario, d: Draws, realised: dict[str, bool]) -> dict[str, float]:
-    """Metrics fixed by the replication's draws: pledges, commitment, requirements."""
+def _fixed_metrics(scenario: Scenario, d: Draws, realised: dict[str, bool]) -> dict[str, Any]:
+    """Metrics fixed by the replication's draws: pledges, commitment, requirements, and
+    (private, "_…") what the cost metrics need once the sensors running are known."""
     force = scenario.force
-    out = dict.fromkeys(("pledged_troops", "honoured_troops", "contributors_honoured",
-                         "committed_troops"), 0.0)
+    out: dict[str, Any] = dict.fromkeys(("pledged_troops", "honoured_troops",
+                                         "contributors_honoured", "committed_troops"), 0.0)
     for c in scenario.contributors:
         key = f"contributors[{c.name}]"
         pledge = _scalar(d[f"{key}.troops"])
@@ -478,6 +481,13 @@ def _fixed_metrics(scenario: Scenario, d: Draws, realised: dict[str, bool]) -> d
               "patrol_teams_required", "qrf_teams_required", "sensors_required",
               "sensor_persons"):
         out[k] = _scalar(req[k])
+    # Sustainability and the troops' cost depend on the draws only (the cost counts the
+    # expected troop-years under the withdrawal hazard, as the analytic model does).
+    for k, v in sustainability(scenario, d, req["required_in_theatre_troops"]).items():
+        out[k] = _scalar(v)
+    out["_troop_cost_usd"] = _scalar(troop_cost(
+        scenario, d, {k: np.array([v]) for k, v in realised.items()}))
+    out["_cost_inputs"] = {k: _scalar(d[k]) for k in COST_INPUTS}
     return out
 
 

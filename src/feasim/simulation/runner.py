@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..metrics import METRICS, SERIES_UNITS
+from ..model.pools import cost_metrics
 from ..schema import Scenario
 from .engine import Replication, _posture_at
 
@@ -130,7 +131,7 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
         return float(np.mean(mask[measured])) if n_inc else nan
 
     detected = rep.detected_at < math.inf
-    m: dict[str, float] = dict(rep.fixed)
+    m: dict[str, float] = {k: v for k, v in rep.fixed.items() if not k.startswith("_")}
     m.update({
         "in_theatre_troops": _time_average(rep, "in_theatre"),
         "line_combat_troops": _time_average(rep, "line"),
@@ -150,6 +151,9 @@ def replication_metrics(scenario: Scenario, rep: Replication) -> dict:
         "detection_probability": share(detected),
     })
     m["troops_per_km"] = m["in_theatre_troops"] / rep.params["line_km"]
+    m.update({k: float(np.asarray(v).ravel()[0]) for k, v in cost_metrics(
+        scenario, rep.fixed["_cost_inputs"], rep.fixed["_troop_cost_usd"], m["sensors"],
+        m["detection_probability"]).items()})
     m["revisit_hours_mean"], m["revisit_hours_max"] = _revisit(rep)
     warnings = list(rep.notes)
     overloaded_at: dict[str, bool] = {}

@@ -1,0 +1,288 @@
+"""National force pools, sustainability and cost (issue 16): hand-computed cases, an
+exact integral and a brute-force Monte Carlo as known answers, both models, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import yaml
+from scipy import integrate
+
+import feasim
+from feasim import refdata
+from feasim.cli import main
+from feasim.model.pools import presence_years, sustainable_troops, sustainable_years
+from feasim.pools import sustainability_table
+
+TOUR = 180 / 365   # years: simulation.tour_days' default
+
+
+def scenario(contributors, **extra):
+    data = {"name": "pools", "theatre": {"line_km": 100},
+            "force": {"basis": "in_theatre", "rotation_multiplier": 3,
+                      "support_fraction": 0.5},
+            "contributors": contributors,
+            "posture": {"observation_posts": {"spacing_km": 10}},
+            "cost": {"per_troop_year_usd": 100_000},
+            "uncertainty": {"samples": 20, "seed": 1}}
+    data.update(extra)
+    return feasim.validate_data(data)
+
+
+def one(r, name):
+    a = np.asarray(r[name], dtype=float)
+    assert np.all(a == a[0]) or np.all(np.isnan(a)), name   # constants: every sample equal
+    return float(a[0])
+
+
+# ---------------------------------------------------------------- sustainability
+
+
+@pytest.mark.parametrize("years, expected", [
+    (0.4, 30_000.0),                # one tour or less: the whole deployable force, once
+    (1.0, 30_000.0 * TOUR / 1.0),   # each deploys once, in turn: D × L person-years over N
+    (10.0, 10_000.0),               # every soldier rotates: D / m indefinitely
+])
+def test_sustainable_force_by_hand(years, expected):
+    # pool 100,000 (army), deployable 0.3 -> D = 30,000; rule of thirds; tours of 180 days
+    s = scenario([{"name": "a", "troops": 12_000, "pool_troops": 100_000}],
+                 commitment={"years": years})
+    r = feasim.evaluate(s)
+    assert one(r, "sustainable_in_theatre_troops") == pytest.approx(expected, rel=1e-12)
+    assert one(r, "pledge_shortfall_troops") == pytest.approx(max(12_000 - expected, 0.0),
+                                                              abs=1e-6)
+    assert one(r, "national_share_committed_max") == pytest.approx(12_000 * 3 / 100_000)
+    # 12,000 > D/m = 10,000 and <= D: held D × L / P years
+    assert one(r, "pledge_sustainable_years_min") == pytest.approx(30_000 * TOUR / 12_000)
+
+
+def test_a_pledge_over_the_sustainable_level_is_reported_not_clipped():
+    s = scenario([{"name": "a", "troops": 40_000, "pool_troops": 100_000}],
+                 commitment={"years": 5})
+    r = feasim.evaluate(s)
+    assert one(r, "pledge_shortfall_troops") == pytest.approx(30_000.0)   # 40,000 − 10,000
+    assert one(r, "pledge_sustainable_years_min") == 0.0    # more than its deployable force
+    assert one(r, "in_theatre_troops") == 40_000            # the pledge itself is kept
+    assert one(r, "national_share_committed_max") == pytest.approx(1.2)   # > 1: shown as is
+
+
+def test_pool_basis_committed_reading_and_unchecked_contributors():
+    s = scenario([
+        # all armed forces 200,000, half of them land: land 100,000, D = 30,000
+        {"name": "a", "troops": 36_000, "pool_troops": 200_000, "pool_basis": "armed_forces",
+         "land_share": 0.5},
+        {"name": "b", "troops": 9_000},                       # no pool: taken as written
+    ], commitment={"years": 10})
+    s = feasim.with_overrides(s, {"force.basis": "committed"})
+    r = feasim.evaluate(s)
+    # committed reading: 36,000 / 3 = 12,000 in theatre for a, 3,000 for b
+    assert one(r, "sustainable_in_theatre_troops") == pytest.approx(10_000 + 3_000)
+    assert one(r, "pledge_shortfall_troops") == pytest.approx(2_000)
+    assert one(r, "national_share_committed_max") == pytest.approx(0.36)
+    # requirement split in proportion to the pledges (12,000 : 3,000), rotation included
+    req = one(r, "required_in_theatre_troops")
+    assert one(r, "requirement_national_share_max") == pytest.approx(
+        req * 12_000 / 15_000 * 3 / 100_000)
+
+
+def test_no_pool_anywhere_means_not_known():
+    r = feasim.evaluate(scenario([{"name": "a", "troops": 5_000}]))
+    assert one(r, "sustainable_in_theatre_troops") == 5_000
+    assert one(r, "pledge_shortfall_troops") == 0
+    assert math.isnan(one(r, "national_share_committed_max"))
+    assert math.isinf(one(r, "pledge_sustainable_years_min"))
+
+
+def test_sustainable_strength_never_rises_with_the_commitment():
+    years = np.linspace(0.05, 20, 2000)
+    for m in (1.0, 2.0, 3.0, 5.0):
+        s = sustainable_troops(1000.0, m, years, TOUR)
+        assert np.all(np.diff(s) <= 1e-12)
+        assert s[0] == 1000.0 and s[-1] == pytest.approx(1000.0 / m)
+        # the years a pledge can be held invert it: hold S(N) for exactly N years
+        mid = (years > TOUR) & (years < m * TOUR)
+        held = sustainable_years(s[mid], 1000.0, m, TOUR)
+        assert held == pytest.approx(years[mid])
+
+
+def test_state_takes_its_pool_from_the_reference_data():
+    s = scenario([{"name": "fr", "troops": 10_000, "state": "FRA"}])
+    c = s.contributors[0]
+    rec = refdata.force_pool("FRA")
+    assert c.pool_basis == "army"
+    lo, hi = feasim.distributions.support(c.pool_troops)
+    assert (lo, hi) == (rec.army_low, rec.army_high)
+    assert c.pool_source.startswith("reference data: force pool FRA")
+    # a state with only an armed-forces figure counts land_share of it
+    it = scenario([{"name": "it", "troops": 1_000, "state": "ITA"}]).contributors[0]
+    assert it.pool_basis == "armed_forces"
+    # a pool stated in the file wins over the data
+    own = scenario([{"name": "fr", "troops": 1, "state": "FRA", "pool_troops": 5}])
+    assert own.contributors[0].pool_troops == 5
+
+
+def test_sustainability_table_per_contributor():
+    s = scenario([{"name": "a", "troops": 12_000, "pool_troops": 100_000},
+                  {"name": "b", "troops": 1_000}], commitment={"years": 10})
+    a, b = sustainability_table(s)
+    assert a["sustainable"] == pytest.approx(10_000)
+    assert a["sustainable_indefinitely"] == pytest.approx(10_000)
+    assert a["shortfall"] == pytest.approx(2_000)
+    assert a["years"] == pytest.approx(30_000 * TOUR / 12_000)
+    assert b["sustainable"] is None and b["pledge_in_theatre"] == 1_000
+
+
+# ---------------------------------------------------------------- time and cost
+
+
+def _presence_quad(start, ramp, hazard, years):
+    lam = hazard / 365.0
+
+    def f(t):
+        if t < start:
+            return 0.0
+        frac = min(1.0, (t - start) / ramp) if ramp > 0 else 1.0
+        return frac * math.exp(-lam * (t - start))
+
+    pts = [p for p in (start, start + ramp) if 0 < p < years * 365]
+    val, _ = integrate.quad(f, 0, years * 365, points=pts or None, limit=200,
+                            epsabs=1e-10, epsrel=1e-12)
+    return val / 365.0
+
+
+@pytest.mark.parametrize("start, ramp, hazard, years", [
+    (0, 0, 0, 1), (0, 90, 0, 1), (30, 90, 0.5, 2), (0, 0, 0.2, 10), (400, 60, 1.0, 1),
+    (10, 500, 0.3, 1), (0, 30, 1e-12, 3), (5, 0, 2.0, 0.5),
+])
+def test_presence_years_equal_the_integral(start, ramp, hazard, years):
+    assert presence_years(start, ramp, hazard, years) == pytest.approx(
+        _presence_quad(start, ramp, hazard, years), rel=1e-9, abs=1e-12)
+
+
+def test_expected_troop_years_match_a_brute_force_monte_carlo():
+    # withdrawal at an exponential time after start_day: E[time present within N years]
+    rng = np.random.default_rng(7)
+    hazard, years, start = 0.4, 5.0, 20.0
+    leave = start + rng.exponential(365.0 / hazard, 400_000)
+    present = np.clip(np.minimum(leave, years * 365) - start, 0, None) / 365.0
+    se = present.std() / math.sqrt(present.size)
+    assert abs(presence_years(start, 0.0, hazard, years) - present.mean()) < 4 * se
+
+
+def test_cost_of_a_hand_computed_posture():
+    s = scenario([{"name": "a", "troops": 10_000},
+                  {"name": "b", "troops": 2_000, "cost_per_troop_year_usd": 400_000}],
+                 commitment={"years": 2},
+                 posture={"sensors": {"count": 10, "coverage_km_each": 5}},
+                 cost={"per_troop_year_usd": 100_000, "per_sensor_usd": 900_000,
+                       "per_sensor_year_usd": 50_000})
+    r = feasim.evaluate(s)
+    troops = 10_000 * 100_000 * 2 + 2_000 * 400_000 * 2
+    sensors = one(r, "sensors") * (900_000 + 50_000 * 2)
+    assert one(r, "sensors") == 10
+    assert one(r, "cost_total_usd") == pytest.approx(troops + sensors)
+    assert one(r, "cost_per_year_usd") == pytest.approx((troops + sensors) / 2)
+    assert one(r, "cost_per_km_year_usd") == pytest.approx((troops + sensors) / 2 / 100)
+    assert one(r, "detection_per_billion_usd_year") == pytest.approx(
+        one(r, "detection_probability") / ((troops + sensors) / 2 / 1e9))
+
+
+def test_dishonoured_pledges_cost_nothing():
+    s = scenario([{"name": "a", "troops": 10_000, "honour_probability": 0.5}],
+                 uncertainty={"samples": 400, "seed": 3})
+    r = feasim.evaluate(s)
+    cost = np.asarray(r["cost_total_usd"])
+    honoured = np.asarray(r["honoured_troops"]) > 0
+    assert np.all(cost[~honoured] == 0) and np.all(cost[honoured] == pytest.approx(1e9))
+
+
+def test_default_cost_range_is_the_reference_datas():
+    s = scenario([{"name": "a", "troops": 1_000}])
+    s = feasim.validate_data({k: v for k, v in s.model_dump(mode="json").items()
+                              if k != "cost"})
+    lo, hi = feasim.distributions.support(s.cost.per_troop_year_usd)
+    low, mode, high = refdata.default_troop_cost()
+    assert (lo, hi) == (low, high) and s.cost.per_troop_year_usd.mode == mode
+    # Bloomberg's cross-check ($30 bn, 10 years, 40,000 troops) falls inside the range
+    assert low < 30e9 / 10 / 40_000 < high
+
+
+def test_adding_the_default_cost_kept_every_other_draw():
+    # the default cost's row comes after the events: the other inputs draw as before
+    s = feasim.load_scenario("scenarios/claims/c06-coalition-of-the-willing.yaml")
+    fixed = feasim.with_overrides(s, {"cost.per_troop_year_usd": 100_000})
+    a, b = feasim.draw(s, 500), feasim.draw(fixed, 500)
+    assert set(a.values) == set(b.values)
+    for k, v in b.values.items():
+        if k != "cost.per_troop_year_usd":
+            np.testing.assert_array_equal(a.values[k], v)
+    for k, v in b.events.items():
+        np.testing.assert_array_equal(a.events[k], v)
+
+
+def test_the_cheapest_posture_meets_the_criteria_and_one_percent_cheaper_does_not():
+    from feasim.frontier import minimum_force
+
+    s = scenario([{"name": "a", "troops": {"dist": "uniform", "low": 500, "high": 1500}}],
+                 criteria={"fill_ratio": {"min": 1}}, uncertainty={"samples": 400, "seed": 2})
+    m = minimum_force(s, 0.9, tol=1e-4)
+    assert m.reachable
+    cheapest = feasim.with_overrides(s, {"contributors[a].troops": {
+        "dist": "uniform", "low": 500 * m.scale, "high": 1500 * m.scale}})
+    r = feasim.evaluate(cheapest)
+    assert r.p_feasible >= 0.9
+    assert float(np.median(r["cost_per_year_usd"])) == pytest.approx(m.cost_per_year_usd)
+    cheaper = feasim.with_overrides(s, {"contributors[a].troops": {
+        "dist": "uniform", "low": 500 * m.scale * 0.99, "high": 1500 * m.scale * 0.99}})
+    r2 = feasim.evaluate(cheaper)
+    assert float(np.median(r2["cost_per_year_usd"])) == pytest.approx(
+        0.99 * m.cost_per_year_usd, rel=1e-9)
+    assert r2.p_feasible < 0.9
+
+
+# ---------------------------------------------------------------- both models
+
+
+def test_the_simulation_reports_the_same_sustainability_and_cost():
+    s = scenario([{"name": "a", "troops": 12_000, "pool_troops": 100_000},
+                  {"name": "b", "troops": 3_000, "state": "GBR"}],
+                 commitment={"years": 3}, simulation={"days": 5, "replications": 3})
+    sim = feasim.SimulationModel().evaluate(s)
+    ana = feasim.evaluate(s, samples=200)
+    for k in ("sustainable_in_theatre_troops", "pledge_shortfall_troops",
+              "national_share_committed_max", "cost_per_year_usd", "cost_total_usd",
+              "cost_per_km_year_usd"):
+        a = np.asarray(sim[k], dtype=float)
+        assert np.all(np.isfinite(a)), k
+        lo, hi = np.percentile(np.asarray(ana[k], dtype=float), [0, 100])
+        assert np.all((a >= lo - 1e-6 * abs(lo)) & (a <= hi + 1e-6 * abs(hi))), k
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("state, rule", [("XYZ", "unknown_state"), ("AUS", "no_pool_figure"),
+                                         ("fra", "string_pattern_mismatch")])
+def test_a_bad_state_is_a_clear_error(tmp_path, capsys, state, rule):
+    data = {"name": "bad", "theatre": {"line_km": 100}, "force": {"basis": "in_theatre"},
+            "contributors": [{"name": "a", "troops": 10, "state": state}]}
+    f = tmp_path / "bad.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert main(["run", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "contributors" in err and "state" in err or "pool" in err
+    assert rule in err and "Traceback" not in err
+
+
+def test_bad_commitment_and_cost_are_clear_errors(tmp_path, capsys):
+    data = {"name": "bad", "theatre": {"line_km": 100}, "force": {"basis": "in_theatre"},
+            "contributors": [{"name": "a", "troops": 10, "deployable_share": 1.5}],
+            "commitment": {"years": 0}, "cost": {"per_troop_year_usd": -1}}
+    f = tmp_path / "bad.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert main(["run", str(f)]) == 2
+    err = capsys.readouterr().err
+    for field in ("commitment.years", "cost.per_troop_year_usd", "deployable_share"):
+        assert field in err, field
