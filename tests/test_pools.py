@@ -286,3 +286,57 @@ def test_bad_commitment_and_cost_are_clear_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     for field in ("commitment.years", "cost.per_troop_year_usd", "deployable_share"):
         assert field in err, field
+
+
+# ---------------------------------------------------------------- strength over years
+
+
+def test_simulated_strength_over_years_agrees_with_the_closed_form():
+    from feasim.pools import strength_over_years
+
+    s = feasim.validate_data({
+        "name": "years", "theatre": {"line_km": 100}, "force": {"basis": "in_theatre"},
+        "contributors": [
+            {"name": "a", "troops": 10_000, "withdrawal_hazard_per_year": 0.3,
+             "start_day": 10, "ramp_up_days": 60},
+            {"name": "b", "troops": 5_000, "start_day": 200, "honour_probability": 0.7},
+            {"name": "late", "troops": 2_000, "start_day": 400, "ramp_up_days": 100,
+             "withdrawal_hazard_per_year": 1.0}],
+        "simulation": {"handover_gap_days": 7, "rotation_units": 4}})
+    tl = strength_over_years(s, 4, replications=1500, step_days=45, seed=11)
+    assert tl.strength.shape == (1500, tl.days.size) and tl.days[-1] <= 4 * 365
+    # the closed form by hand at day 0 and late on, with no gap open
+    assert tl.expected[0] == 0.0
+    keep = tl.days >= 90          # past the first weeks, where withdrawals are rare events
+    mean = tl.strength[:, keep].mean(axis=0)
+    se = tl.strength[:, keep].std(axis=0, ddof=1) / math.sqrt(tl.strength.shape[0])
+    assert np.all(np.abs(mean - tl.expected[keep]) < 4 * se + 1e-9)
+    # and the closed form itself, for the constant contributor b (no withdrawal, no ramp):
+    # 0.7 × 5,000 from day 200 on, less its handover gaps
+    only_b = feasim.with_overrides(s, {"contributors[a].troops": 0,
+                                       "contributors[late].troops": 0})
+    from feasim.pools import expected_strength
+
+    e = expected_strength(only_b, [150.0, 250.0, 260.0], samples=20_000)
+    assert e[0] == 0.0
+    assert e[1] == pytest.approx(0.75 * 0.7 * 5_000, rel=0.02)   # one unit of 4 in its gap
+    assert e[2] == pytest.approx(0.7 * 5_000, rel=0.02)          # (245–252: relief at 200 + 180/4)
+
+
+def test_commitment_fan_chart_draws_the_timeline():
+    from feasim.plots import commitment_fan_chart
+    from feasim.plots._style import PlotValueError
+    from feasim.pools import strength_over_years
+
+    s = scenario([{"name": "a", "troops": 1_000, "withdrawal_hazard_per_year": 0.5}],
+                 simulation={"replications": 50})
+    tl = strength_over_years(s, 3)
+    fig = commitment_fan_chart(tl)
+    ax = fig.axes[0]
+    median = next(line for line in ax.get_lines() if line.get_gid() == "median")
+    np.testing.assert_allclose(median.get_ydata(), np.percentile(tl.strength, 50, axis=0))
+    assert ax.get_xlabel() == "years into the commitment"
+    with pytest.raises(PlotValueError):
+        commitment_fan_chart(s)
+    with pytest.raises(ValueError):
+        strength_over_years(s, 0)

@@ -8,12 +8,14 @@ state into a pool and a scenario into a table per contributor.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from pydantic_core import PydanticCustomError
 
-__all__ = ["pool_from_state", "sustainability_table"]
+__all__ = ["pool_from_state", "sustainability_table", "Timeline", "strength_over_years",
+           "expected_strength"]
 
 
 def pool_from_state(code: str) -> dict[str, Any]:
@@ -84,3 +86,107 @@ def sustainability_table(scenario: Any, samples: int | None = None,
         row["pool_source"] = c.pool_source
         out.append(row)
     return out
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """In-theatre strength over a commitment: ``strength`` is replication × time
+    (persons), drawn by the simulation's force flow (arrivals, ramp-up, reliefs with
+    their handover gaps, withdrawal at an exponential time); ``expected`` is the closed
+    form of its mean at the same times (persons)."""
+
+    scenario: str
+    days: np.ndarray
+    """Times (days after day 0, whole days)."""
+    strength: np.ndarray
+    """Simulated in-theatre strength, replication × time (persons)."""
+    expected: np.ndarray
+    """Closed-form mean strength at ``days`` over the same input distributions (persons)."""
+
+    @property
+    def years(self) -> np.ndarray:
+        """``days`` in years (365 days)."""
+        return self.days / 365.0
+
+    def quantiles(self, q: Any = (5, 25, 50, 75, 95)) -> np.ndarray:
+        """Percentiles ``q`` of the simulated strength at each time (persons), q × time."""
+        return np.percentile(self.strength, q, axis=0)
+
+
+def expected_strength(scenario: Any, days: Any, samples: int = 2000,
+                      seed: int | None = None) -> np.ndarray:
+    """Closed form of the mean in-theatre strength at ``days`` (persons): for each
+    contributor P(honoured) × full strength × the ramp-up at whole days × the chance of
+    not having withdrawn, ``exp(−h (t − start) / 365)``, × the share not in a handover
+    gap; averaged over ``samples`` draws of the uncertain inputs (exact for constants)."""
+    from .model.force import condition_states, honoured, ramp_fraction
+    from .sampling import draw
+    from .simulation.forceflow import _relief_gaps
+
+    t = np.asarray(days, dtype=float)
+    d = draw(scenario, samples, seed)
+    real = honoured(scenario, d, condition_states(scenario, d))
+    sim = scenario.simulation
+    total = np.zeros((d.n, t.size))
+    for c in scenario.contributors:
+        key = f"contributors[{c.name}]"
+        pledge = np.broadcast_to(np.asarray(d[f"{key}.troops"], dtype=float), (d.n,))
+        rot = d.get(f"{key}.rotation_multiplier")
+        rot = d["force.rotation_multiplier"] if rot is None else rot
+        full = pledge if scenario.force.basis == "in_theatre" else pledge / rot
+        start = np.broadcast_to(np.asarray(d[f"{key}.start_day"], dtype=float), (d.n,))
+        ramp = np.broadcast_to(np.asarray(d[f"{key}.ramp_up_days"], dtype=float), (d.n,))
+        lam = np.broadcast_to(np.asarray(d[f"{key}.withdrawal_hazard_per_year"],
+                                         dtype=float), (d.n,)) / 365.0
+        frac = np.stack([ramp_fraction(float(x), start, ramp) for x in t], axis=1)
+        alive = np.exp(-lam[:, None] * np.maximum(t[None, :] - start[:, None], 0.0))
+        absent = np.zeros((d.n, t.size))
+        if sim.handover_gap_days > 0:
+            horizon = float(t.max()) + 1.0
+            for i in range(d.n):
+                gaps = _relief_gaps(start[i] + ramp[i], horizon, sim.tour_days,
+                                    sim.rotation_units, sim.handover_gap_days)
+                for a, b in gaps:
+                    absent[i] += ((t >= a) & (t < b)) / sim.rotation_units
+        total += (np.asarray(real[c.name], dtype=float) * full)[:, None] * frac * alive \
+            * (1.0 - absent)
+    return total.mean(axis=0)
+
+
+def strength_over_years(scenario: Any, years: float | None = None, *,
+                        step_days: float = 30.0, replications: int | None = None,
+                        seed: int | None = None) -> Timeline:
+    """Simulated in-theatre strength over a commitment of ``years`` (default
+    ``commitment.years``), sampled every ``step_days`` whole days, in ``replications``
+    independent replications (default ``simulation.replications``), with its closed-form
+    mean. Only the force flow is simulated (no incidents), so decades take seconds."""
+    from .model.force import condition_states, honoured
+    from .sampling import draw
+    from .loader import with_overrides
+    from .simulation.forceflow import contributor_flows, strength_at
+
+    if years is None:
+        y = scenario.commitment.years
+        if not isinstance(y, (int, float)):
+            raise ValueError("commitment.years is uncertain: pass years= explicitly")
+        years = float(y)
+    if not 0 < years <= 100:
+        raise ValueError(f"years must be in (0, 100]; got {years!r}")
+    if not step_days >= 1:
+        raise ValueError(f"step_days must be at least 1 (days); got {step_days!r}")
+    reps = scenario.simulation.replications if replications is None else int(replications)
+    if reps < 1:
+        raise ValueError(f"replications must be >= 1; got {reps!r}")
+    long = with_overrides(scenario, {"simulation.days": years * 365.0})
+    days = np.arange(0.0, np.floor(years * 365.0) + 1.0, float(np.floor(step_days)))
+    root = np.random.SeedSequence(scenario.simulation.seed if seed is None else seed)
+    out = np.zeros((reps, days.size))
+    for i, ss in enumerate(root.spawn(reps)):
+        input_seed, flow_seed = ss.spawn(2)
+        d = draw(long, n=1, seed=np.random.default_rng(input_seed), sampler="random")
+        real = {k: bool(np.asarray(v).ravel()[0])
+                for k, v in honoured(long, d, condition_states(long, d)).items()}
+        for f in contributor_flows(long, d, real, np.random.default_rng(flow_seed)):
+            out[i] += strength_at(f, days * 24.0)
+    return Timeline(scenario.name, days, out,
+                    expected_strength(long, days, samples=max(reps, 2000), seed=seed))

@@ -39,7 +39,7 @@ from .distributions import DEFAULT_METRICS, metric_distributions
 from .frontier import frontier_chart
 from .posture import posture_by_sector
 from .sensitivity import sensitivity_chart
-from .series import strength_fan_chart
+from .series import commitment_fan_chart, strength_fan_chart
 
 __all__ = [
     "density_chart",
@@ -47,6 +47,7 @@ __all__ = [
     "metric_distributions",
     "posture_by_sector",
     "strength_fan_chart",
+    "commitment_fan_chart",
     "sensitivity_chart",
     "frontier_chart",
     "DEFAULT_METRICS",

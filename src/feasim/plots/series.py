@@ -85,3 +85,45 @@ def strength_fan_chart(sim_result: Result, *, series: str = "in_theatre_troops",
     return fig
 
 
+
+
+def commitment_fan_chart(timeline: Any, *, ax: Axes | None = None) -> Figure:
+    """In-theatre strength over a commitment of years as a fan chart.
+
+    The median over the replications of :func:`feasim.pools.strength_over_years`
+    (line), its 50% and 90% bands, and the closed-form mean (dashed), against years.
+
+    Raises
+    ------
+    PlotValueError
+        (a ``ValueError``)         ``timeline`` is not a :class:`feasim.pools.Timeline`.
+    """
+    from ..pools import Timeline
+
+    if not isinstance(timeline, Timeline):
+        raise PlotValueError("commitment_fan_chart needs a feasim.pools.Timeline "
+                             f"(strength_over_years), not {type(timeline).__name__}")
+    fig, ax = _new_axes(ax, (8, 4.5))
+    x = timeline.years
+    p05, p25, p50, p75, p95 = timeline.quantiles()
+    n = timeline.strength.shape[0]
+    ax.fill_between(x, p05, p95, color=_BLUE, alpha=0.18, lw=0,
+                    label="90% of replications (5th–95th percentile)", gid="band90")
+    ax.fill_between(x, p25, p75, color=_BLUE, alpha=0.38, lw=0,
+                    label="50% of replications (25th–75th percentile)", gid="band50")
+    ax.plot(x, p50, color=_BLUE, lw=2.0, label="median", gid="median")
+    ax.plot(x, timeline.expected, color=_DARK, lw=1.0, ls="--",
+            label="mean (closed form)", gid="expected")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    ax.set_xlabel("years into the commitment")
+    ax.set_ylabel("troops in theatre (persons)")
+    ax.set_xlim(0, max(float(x[-1]), 1 / 365))
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{timeline.scenario}: troops in theatre over {float(x[-1]):g} years "
+                 f"across {n} replications", fontsize=10)
+    ax.grid(True, color="#ececec", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="best", fontsize=8)
+    return fig
