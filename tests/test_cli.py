@@ -264,3 +264,134 @@ def test_discover_names_inputs_in_words(capsys):
     for line in bounds:   # words first, the raw path in brackets after
         words, raw = line.strip().rsplit("  (", 1)
         assert raw.endswith(")") and raw[:-1] not in words
+
+
+# ---------------------------------------------------------------- run's tables and the formatter
+
+def _right_edge(line: str, end: int) -> bool:
+    """A right-aligned cell ends at ``end``: a character there, a blank (or nothing) after."""
+    return len(line) >= end and line[end - 1] != " " and (len(line) == end or line[end] == " ")
+
+
+def _left_edge(line: str, start: int) -> bool:
+    """A left-aligned cell starts at ``start``: a blank before it, a character there."""
+    return len(line) > start and line[start - 1] == " " and line[start] != " "
+
+
+def _run_text(capsys, claim: str, *args: str) -> str:
+    from .conftest import SCENARIOS
+
+    assert main(["run", str(SCENARIOS / "claims" / claim), *args]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("claim, args", [
+    ("c02-experts-100k-in-theatre.yaml", ()),             # costs in the billions, a method n/a
+    ("c06-coalition-of-the-willing.yaml", ("--samples", "200")),   # "(defined in x% ...)"
+])
+def test_run_tables_columns_line_up_with_their_headers(capsys, claim, args):
+    from feasim.metrics import GROUPS
+
+    lines = _run_text(capsys, claim, *args).splitlines()
+    # the metric groups: every row's cells sit under its group's headers, and every
+    # group has the same columns (one formatter call lays them all out)
+    heads = [i for i, s in enumerate(lines) if s.split("  ")[0] in GROUPS and " mean " in s]
+    assert len(heads) >= 5
+    assert len({lines[i][lines[i].index("mean") - 2:] for i in heads}) == 1
+    for i in heads:
+        h = lines[i]
+        mean_end, mid_end = h.index("mean") + 4, h.index("median") + 6
+        rng, unit = h.index("5–95% range"), h.index("unit")
+        rows = []
+        for s in lines[i + 1:]:
+            if not s.startswith("  "):
+                break
+            rows.append(s)
+        assert rows, h
+        for s in rows:
+            assert _right_edge(s, mean_end) and _right_edge(s, mid_end), (h, s)
+            assert _left_edge(s, unit), (h, s)
+            assert _left_edge(s, rng) or not s[rng - 1:unit].strip(), (h, s)
+            assert len(s.split()[0]) < mean_end - 2   # the name fits its column
+    # the criteria: one table, so the bound, the share and the margin line up
+    c = lines.index("Criteria")
+    crit = []
+    for s in lines[c + 1:]:
+        if not s.startswith("  "):
+            break
+        crit.append(s)
+    assert len(crit) >= 2
+    for mark in (">= ", "margin p50"):
+        assert len({s.find(mark) if mark in s else s.find("<= ") for s in crit}) == 1, crit
+    assert len({s.index("% of") for s in crit}) == 1, crit
+    # the requirements: rows under their headers, a method that does not apply says why
+    # in the last column
+    r = next(i for i, s in enumerate(lines) if s.startswith("Requirement by method"))
+    h = lines[r]
+    theatre_end, committed_end = h.index("in theatre p50") + 14, h.index("committed p50") + 13
+    rng, claim_col = h.index("5–95% range"), h.index("claim ÷ need")
+    methods = lines[r + 1:r + 6]
+    assert [s.split()[0] for s in methods] == ["posture", "analogues", "force", "population",
+                                              "published"]
+    for s in methods:
+        if "not applicable" in s:
+            assert s.index("not applicable") == claim_col and not s[15:claim_col].strip(), s
+            continue
+        assert _right_edge(s, theatre_end) and _right_edge(s, committed_end), (h, s)
+        assert _left_edge(s, rng) and _left_edge(s, claim_col), (h, s)
+    assert lines[r + 6].startswith("  claim: ")
+
+
+def test_run_tables_are_the_formatters_lines(monkeypatch):
+    """Both tables of ``feasim run`` print exactly the lines the one formatter returns."""
+    from feasim import _table, output
+    from feasim import requirements as req
+    from feasim.loader import load_scenario
+    from feasim.models import evaluate
+
+    from .conftest import SCENARIOS
+
+    laid: list[list[str]] = []
+
+    def spy(real):
+        def wrapped(*a, **k):
+            out = real(*a, **k)
+            laid.extend(out if out and isinstance(out[0], list) else [out])
+            return out
+        return wrapped
+
+    monkeypatch.setattr(output, "tables", spy(_table.tables))
+    monkeypatch.setattr(output, "table", spy(_table.table))
+    monkeypatch.setattr(_table, "table", spy(_table.table))   # requirements imports it late
+    s = load_scenario(SCENARIOS / "claims" / "c02-experts-100k-in-theatre.yaml")
+    r = evaluate(s, samples=200)
+    metrics_text = output.to_table(r)
+    n_metric_tables = len(laid)
+    req_text = req.to_table(req.requirements(s, r), r)
+    assert n_metric_tables >= 7 and len(laid) == n_metric_tables + 1   # groups, criteria
+    for block, text in [(b, metrics_text) for b in laid[:n_metric_tables]] + \
+                       [(laid[-1], req_text)]:
+        assert "\n".join(block) in text, block[0]
+    # every line of a group, criterion or method comes from the formatter
+    from_formatter = {line for block in laid for line in block}
+    for text in (metrics_text, req_text):
+        for line in text.splitlines():
+            if line.startswith("  ") and not line.startswith(("  claim:", "  methods and")):
+                assert line in from_formatter, line
+
+
+def test_tables_share_column_widths_and_check_their_shape():
+    from feasim._table import table, tables
+
+    a, b = tables([(["x", "n"], [["  long name", "1"]]),
+                   (["group two", "n"], [["  y", "1,000"]])])
+    assert a == ["x                n",
+                 "  long name      1"]
+    assert b == ["group two        n",
+                 "  y          1,000"]
+    assert table(["a", "b"], [["1", "2"]]) == tables([(["a", "b"], [["1", "2"]])])[0]
+    with pytest.raises(ValueError, match="cells"):
+        tables([(["a", "b"], [["1"]])])
+    with pytest.raises(ValueError, match="headers"):
+        tables([(["a", "b"], []), (["a"], [])])
+    assert tables([]) == []

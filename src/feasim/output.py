@@ -8,6 +8,7 @@ import json
 import math
 from typing import Any
 
+from ._table import table, tables
 from .metrics import GROUPS, METRICS
 from .results import Result, confidence, summarise, undefined_fraction
 
@@ -58,28 +59,37 @@ def to_table(result: Result, title: str = "", notes: list[str] | None = None) ->
         lines.append(f"analytic model, {result.samples:,} samples, {seed}")
     for n in notes or []:
         lines.append(f"note: {n}")
-    width = max(len(n) for n in result.metrics) + 2
     sim = result.method == "simulation"
+    middle = "95% CI of mean" if sim else "median"
+    # Each group is a table of its own (a title, then its rows indented under it); the
+    # groups share their column widths so they line up one under another. A group
+    # none of whose metrics is defined is a line saying so instead.
+    groups: list[tuple[list[str], list[list[str]]] | str] = []
     for group in GROUPS:
         names = [n for n in result.metrics if METRICS[n].group == group]
         if not names:
             continue
-        rows = [(n, summarise(result.metrics[n])) for n in names]
-        if all(math.isnan(s["mean"]) for _, s in rows):
-            lines.append("")
-            lines.append(f"{group}: not modelled (the scenario has no block for it)")
+        stats = [(n, summarise(result.metrics[n])) for n in names]
+        if all(math.isnan(s["mean"]) for _, s in stats):
+            groups.append(f"{group}: not modelled (the scenario has no block for it)")
             continue
-        lines.append("")
-        middle = "95% CI of mean" if sim else "median"
-        lines.append(f"{group:<{width}} {'mean':>11} {middle:>21}  {'5–95% range':<25} unit")
-        for name, s in rows:
+        rows = []
+        for name, s in stats:
             values = result.metrics[name]
             undefined = undefined_fraction(values)
             extra = f"  (defined in {100 * (1 - undefined):.1f}% of {_what(result)})" \
                 if 0 < undefined < 1 else ""
             mid = _ci(values) if sim else fmt(s["p50"])
-            lines.append(f"  {name:<{width - 2}} {fmt(s['mean']):>11} {mid:>21}  "
-                         f"{_range(s):<25} {METRICS[name].unit}{extra}")
+            rows.append([f"  {name}", fmt(s["mean"]), mid, _range(s),
+                         METRICS[name].unit + extra])
+        groups.append(([group, "mean", middle, "5–95% range", "unit"], rows))
+    laid = iter(tables([g for g in groups if not isinstance(g, str)], align="lrrll"))
+    for g in groups:
+        lines.append("")
+        if isinstance(g, str):
+            lines.append(g)
+        else:
+            lines.extend(next(laid))
     lines.append("")
     lines.extend(_warnings(result))
     if result.not_judged:
@@ -87,15 +97,15 @@ def to_table(result: Result, title: str = "", notes: list[str] | None = None) ->
                      f"{', '.join(result.not_judged)}); P(feasible) covers the others only")
         lines.append("")
     if result.criteria:
-        lines.append("Criteria")
-        cw = max(len(n) for n in result.criteria) + 2
+        judged = []
         for name, c in result.criteria.items():
-            op = ">=" if c.bound == "min" else "<="
             verdict = "met" if c.p_met == 1 else ("not met" if c.p_met == 0 else "met in")
-            share = f"{100 * c.p_met:5.1f}% of {_what(result)}"
             m = summarise(c.margin)
-            lines.append(f"  {name:<{cw}} {op} {fmt(c.threshold):<8} {verdict:<8} {share}"
-                         f"   margin p50 {fmt(m['p50'])} {METRICS[name].unit}")
+            judged.append([f"  {name}", ">=" if c.bound == "min" else "<=", fmt(c.threshold),
+                         verdict, f"{100 * c.p_met:.1f}% of {_what(result)}", "margin p50",
+                         fmt(m["p50"]), METRICS[name].unit])
+        # the title stands over the criteria as a group's title stands over its metrics
+        lines.extend(table(["Criteria"] + [""] * 7, judged, align="llllrlrl"))
         lines.append(f"P(feasible) = {100 * result.p_feasible:.1f}%  "
                      f"(share of {_what(result)} meeting every criterion)")
     else:

@@ -245,34 +245,34 @@ def _force_ratio(scenario: Scenario, n: int, seed: int, rot: np.ndarray) -> Requ
 def to_table(reqs: dict[str, Requirement], result: Result) -> str:
     """The requirements table of ``feasim run``: each method's median and 5–95% range in
     theatre, its median committed, and the claim's own figures against them."""
+    from ._table import table
     from .output import fmt
 
     claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
     claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
-    w = 14
-    lines = ["", f"{'Requirement by method':<{w + 7}} {'in theatre p50':>14}  "
-                 f"{'5–95% range':<24} {'committed p50':>13}  claim ÷ need (in theatre, "
-                 "committed)"]
 
     def cell(x: float) -> str:
         return "unbounded" if math.isinf(x) else fmt(x)
 
+    rows = []
     for name in METHODS:
         r = reqs.get(name)
         if r is None:
             continue
-        label = METHOD_LABELS[name]
+        label = f"  {METHOD_LABELS[name]}"
         a, c = _stats(r.in_theatre), _stats(r.committed)
-        if a is None or c is None:   # the method does not apply
-            lines.append(f"  {label:<{w + 5}} {r.note}")
+        if a is None or c is None:   # the method does not apply: its note says why
+            rows.append([label, "", "", "", r.note])
             continue
-        rng = f"{cell(a['p05'])} – {cell(a['p95'])}"
         with np.errstate(divide="ignore", invalid="ignore"):
             ri = claim_in / a["p50"] if a["p50"] > 0 else math.inf
             rc = claim_c / c["p50"] if c["p50"] > 0 else math.inf
         ratios = ", ".join("no need" if math.isinf(x) else f"{x:.2f}" for x in (ri, rc))
-        lines.append(f"  {label:<{w + 5}} {cell(a['p50']):>14}  {rng:<24} {cell(c['p50']):>13}"
-                     f"  {ratios}")
+        rows.append([label, cell(a["p50"]), f"{cell(a['p05'])} – {cell(a['p95'])}",
+                     cell(c["p50"]), ratios])
+    lines = [""] + table(["Requirement by method", "in theatre p50", "5–95% range",
+                          "committed p50", "claim ÷ need (in theatre, committed)"],
+                         rows, align="lrlrl")
     lines.append(f"  claim: {fmt(claim_in)} in theatre, {fmt(claim_c)} committed (medians, "
                  "persons); 'no need': the method asks for no troops in most samples")
     lines.append("  methods and sources: feasim run --format json ('requirements'), "
