@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
           f"{scenario.uncertainty.samples if args.samples is None else args.samples:,} samples")
     first = [args.over] if args.over else []
     heads = first + ["scale", "pledged (mean)", "in theatre (p50)", "troops/km (p50)",
-                     "cost $/year (p50)", "P(feasible)"]
+                     "cost $M/year (p50)", "P(feasible)"]
     cells_rows = []
     notes = []
     for r in rows:
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         if r["reachable"]:
             cells += [f"{r['scale']:.4g}", fmt(r["pledged_troops"]),
                       fmt(r["in_theatre_troops"]), fmt(r["troops_per_km"]),
-                      fmt(r["cost_per_year_usd"]), f"{r['p_feasible']:.3f}"]
+                      fmt(r["cost_per_year_usd"] / 1e6), f"{r['p_feasible']:.3f}"]
         else:
             cells += ["unreachable", "", "", "", "", f"{r['p_feasible']:.3f}"]
         cells_rows.append(cells)
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             notes.append((cells[0] if args.over else "", r["message"]))
     print()
     print("\n".join(table(heads, cells_rows, align="r" * len(heads))))
-    print("\nunits: troops in persons, cost in US dollars a year; scale 1 = the pledges "
+    print("\nunits: troops in persons, cost in millions of US dollars a year; scale 1 = the pledges "
           "as written; cost grows with the scale, so the minimum force is the cheapest "
           "force of this shape")
     for where, msg in notes:
