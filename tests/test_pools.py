@@ -340,3 +340,40 @@ def test_commitment_fan_chart_draws_the_timeline():
         commitment_fan_chart(s)
     with pytest.raises(ValueError):
         strength_over_years(s, 0)
+
+
+# ---------------------------------------------------------------- units
+
+
+def test_a_pledge_in_units_takes_the_sizes_of_the_reference_data(tmp_path):
+    from feasim.provenance import provenance
+
+    s = scenario([{"name": "a", "units": {"kind": "brigade", "count": 2}},
+                  {"name": "b", "units": {"kind": "battlegroup_efp", "count": 3}},
+                  {"name": "c", "units": {"kind": "brigade_group", "count": 1}}])
+    a, b, c = s.contributors
+    assert feasim.distributions.support(a.troops) == (6_000, 10_000)   # 2 × 3,000–5,000
+    assert feasim.distributions.support(b.troops) == (3 * 643, 3 * 1_887)  # eFP's spread
+    assert c.troops == 5_000                                          # one number: a constant
+    # written back out and read again, troops and units agree: no error
+    again = feasim.with_overrides(s, {"theatre.line_km": 200})
+    assert again.contributors[0].troops == a.troops
+    p = provenance(s)
+    assert p["contributors[b].troops"] == {"source": "F1", "grade": "B",
+                                           "reference": "unit size battlegroup_efp"}
+
+
+def test_bad_units_are_clear_errors(tmp_path, capsys):
+    data = {"name": "bad", "theatre": {"line_km": 100}, "force": {"basis": "in_theatre"},
+            "contributors": [{"name": "a", "units": {"kind": "brigadee", "count": 2}},
+                             {"name": "b", "units": {"kind": "brigade", "count": -1}},
+                             {"name": "c", "troops": 5, "units": {"kind": "brigade",
+                                                                  "count": 1}}]}
+    f = tmp_path / "bad.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert main(["run", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "3 problems" in err
+    assert "unknown_unit" in err and "'brigadee'" in err
+    assert "contributors[1].units.count" in err and "troops" not in err.split("\n")[2]
+    assert "troops_and_units" in err and "Traceback" not in err

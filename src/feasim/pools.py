@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic_core import PydanticCustomError
 
-__all__ = ["pool_from_state", "sustainability_table", "Timeline", "strength_over_years",
+__all__ = ["pool_from_state", "troops_from_units", "sustainability_table", "Timeline", "strength_over_years",
            "expected_strength"]
 
 
@@ -48,6 +48,28 @@ def pool_from_state(code: str) -> dict[str, Any]:
     return {"pool_troops": value, "pool_basis": basis,
             "pool_source": f"reference data: force pool {code}, {what} "
                            f"({', '.join(rec.sources)}; grade {rec.grade})"}
+
+
+def troops_from_units(units: dict[str, Any]) -> Any:
+    """Persons in ``count`` units of ``kind`` (the ``units`` mapping of a contributor): a
+    number, or a uniform range where the unit sizes of the reference data give one.
+
+    Raises a validation error (``unknown_unit``) for a kind the data does not hold; a
+    malformed count is left for the field's own check.
+    """
+    from . import refdata
+
+    sizes = refdata.unit_sizes()
+    kind, count = units.get("kind"), units.get("count")
+    if not isinstance(kind, str) or kind not in sizes:
+        raise PydanticCustomError("unknown_unit", "no unit size '{kind}' in the reference "
+                                  "data (known: {known})",
+                                  {"kind": kind, "known": ", ".join(sizes)})
+    if isinstance(count, bool) or not isinstance(count, (int, float)) or not count > 0:
+        return 0.0    # a placeholder: units.count fails its own check, reported alone
+    u = sizes[kind]
+    low, high = float(count) * u.low, float(count) * u.high
+    return low if low == high else {"dist": "uniform", "low": low, "high": high}
 
 
 def sustainability_table(scenario: Any, samples: int | None = None,

@@ -89,8 +89,8 @@ DEFAULT_TROOP_COST_KEYS = ("un_reimbursement_2018", "france_barkhane", "uk_afgha
 
 
 def _from_reference_data(scenario: Scenario, path: str, value: Any) -> dict[str, Any] | None:
-    """Source and grade of an input the reference data filled in: a state's force pool, or
-    the default cost range (the lowest grade of the records it comes from)."""
+    """Source and grade of an input the reference data filled in: a pledge in units, a
+    state's force pool, or the default cost range (the lowest grade of the records it comes from)."""
     order = {"A": 0, "B": 1, "B/C": 2, "C": 3}
     if path == "cost.per_troop_year_usd":
         from .schema import _default_troop_cost
@@ -102,6 +102,10 @@ def _from_reference_data(scenario: Scenario, path: str, value: Any) -> dict[str,
         return {"source": recs[1].sources[0], "grade": "C" if grade == "B/C" else grade,
                 "reference": "troop costs: " + ", ".join(DEFAULT_TROOP_COST_KEYS)}
     for c in scenario.contributors:
+        if path == f"contributors[{c.name}].troops" and c.units is not None:
+            u = refdata.unit_size(c.units.kind)
+            return {"source": u.sources[0], "grade": "C" if u.grade == "B/C" else u.grade,
+                    "reference": f"unit size {c.units.kind}"}
         if path == f"contributors[{c.name}].pool_troops" and c.state is not None \
                 and (c.pool_source or "").startswith("reference data"):
             rec = refdata.force_pool(c.state)

@@ -269,13 +269,29 @@ class Force(_Strict):
     once every contributor has finished its ramp-up (steady state)."""
 
 
+class UnitPledge(_Strict):
+    """A pledge in units rather than persons: ``count`` units of ``kind``."""
+
+    kind: str
+    """Unit kind, a key of ``feasim.refdata.unit_sizes()`` (``company``, ``battalion``,
+    ``battalion_group``, ``battle_group``, ``battlegroup_eu``, ``battlegroup_efp``,
+    ``brigade``, ``brigade_group``, ``division``)."""
+    count: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)]
+    """Number of units pledged (count)."""
+
+
 class Contributor(_Strict):
     """One nation or group and its pledge."""
 
     name: Label
     """Contributor name, unique within the scenario."""
     troops: NonNegative
-    """Pledged troops (persons), read according to ``force.basis``."""
+    """Pledged troops (persons), read according to ``force.basis``; with ``units`` it is
+    filled in from the unit sizes of the reference data (leave it out)."""
+    units: UnitPledge | None = None
+    """The pledge in units (e.g. ``{kind: brigade, count: 2}``): ``troops`` becomes count ×
+    the unit's size, a uniform range where the sources give one (eFP battlegroups:
+    643–1,887 persons each; brigades: 3,000–5,000)."""
     conditions: tuple[ConditionName, ...] = ()
     """Names of conditions (from ``conditions``) that must all hold for the pledge to be honoured."""
     honour_probability: Probability = 1.0
@@ -320,6 +336,24 @@ class Contributor(_Strict):
     cost_per_troop_year_usd: NonNegative | None = None
     """Cost of one deployed troop-year for this contributor (US dollars per person-year;
     default ``cost.per_troop_year_usd``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _troops_from_units(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("units"), dict):
+            return data
+        from .pools import troops_from_units
+
+        troops = troops_from_units(data["units"])
+        given = data.get("troops")
+        if given is not None:
+            # a scenario written back out (with_overrides, dump) holds both, in agreement
+            if isinstance(given, BaseModel):
+                given = given.model_dump()
+            if given != troops:
+                raise PydanticCustomError("troops_and_units",
+                                          "give troops or units, not both")
+        return {**data, "troops": troops}
 
     @model_validator(mode="before")
     @classmethod
