@@ -377,3 +377,28 @@ def test_bad_units_are_clear_errors(tmp_path, capsys):
     assert "unknown_unit" in err and "'brigadee'" in err
     assert "contributors[1].units.count" in err and "troops" not in err.split("\n")[2]
     assert "troops_and_units" in err and "Traceback" not in err
+
+
+def test_a_sweeps_cheapest_feasible_point(tmp_path):
+    from feasim.sweep import Sweep, run_sweep
+
+    s = scenario([{"name": "a", "troops": 1_000}], criteria={"fill_ratio": {"min": 1}},
+                 posture={"patrols": {"teams": 10, "team_size": 8}})
+    sw = Sweep(s, {"contributors[a].troops": {"values": [100, 300, 600, 1_000, 3_000]},
+                   "posture.patrols.teams": {"values": [5, 10]}},
+               design={"method": "factorial"}, chunk_points=3,
+               outputs=["cost_per_year_usd", "fill_ratio"], samples_per_point=4)
+    res = run_sweep(sw, tmp_path / "sw", executor="serial")
+    df = res.to_dataframe()
+    ok = df[df["p_feasible"] >= 0.9]
+    best = res.cheapest(0.9)
+    assert best["cost_per_year_usd"] == ok["cost_per_year_usd"].min()
+    assert best["p_feasible"] >= 0.9
+    # nothing cheaper meets the criteria
+    assert not ((df["cost_per_year_usd"] < best["cost_per_year_usd"])
+                & (df["p_feasible"] >= 0.9)).any()
+    few = df[df["contributors[a].troops"] <= 100]
+    assert (few["p_feasible"] < 0.9).all()    # the smallest pledges fail ...
+    assert best["contributors[a].troops"] > 100   # ... so they are not the answer
+    with pytest.raises(ValueError, match="no column 'nope'"):
+        res.cheapest(0.9, cost="nope")

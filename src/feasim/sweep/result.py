@@ -91,6 +91,36 @@ class SweepResult:
             col = pq.read_table(p, columns=[name]).column(name)
             yield np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
 
+    def cheapest(self, probability: float = 0.9,
+                 cost: str = "cost_per_year_usd") -> dict[str, Any] | None:
+        """The point with the lowest ``cost`` column among those whose P(feasible) is at
+        least ``probability``: its row as a dict (parameters, outputs, ``p_feasible``), or
+        ``None`` when no point reaches it. ``cost`` is any output column of the sweep (the
+        default needs ``cost_per_year_usd`` among its outputs, in US dollars a year).
+        Streams the chunks, so memory does not grow with the number of points."""
+        import pyarrow.parquet as pq
+
+        if not 0 <= probability <= 1:
+            raise ValueError(f"probability must be in [0, 1]; got {probability!r}")
+        files = self.files()
+        if files:
+            names = pq.read_schema(files[0]).names
+            if cost not in names:
+                raise ValueError(f"no column {cost!r} in this sweep; add it to the sweep's "
+                                 f"outputs (columns: {', '.join(names)})")
+        best: dict[str, Any] | None = None
+        for p in files:
+            t = pq.read_table(p)
+            c = np.asarray(t.column(cost).to_numpy(zero_copy_only=False), dtype=float)
+            f = np.asarray(t.column("p_feasible").to_numpy(zero_copy_only=False), dtype=float)
+            ok = (f >= probability) & ~np.isnan(c)
+            if not ok.any():
+                continue
+            i = int(np.flatnonzero(ok)[np.argmin(c[ok])])
+            if best is None or c[i] < best[cost]:
+                best = {k: t.column(k)[i].as_py() for k in t.column_names}
+        return best
+
     def summary(self) -> dict[str, Any]:
         """Counts and, per output column, min / median / max over the points that ran.
 
