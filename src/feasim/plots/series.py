@@ -17,6 +17,16 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from ..results import Result
 
+def _fan(ax: Axes, x: Any, bands: Sequence[Any]) -> None:
+    """The 90% and 50% bands across replications and the median line."""
+    p05, p25, p50, p75, p95 = bands
+    ax.fill_between(x, p05, p95, color=_BLUE, alpha=0.18, lw=0,
+                    label="90% of replications (5th–95th percentile)", gid="band90")
+    ax.fill_between(x, p25, p75, color=_BLUE, alpha=0.38, lw=0,
+                    label="50% of replications (25th–75th percentile)", gid="band50")
+    ax.plot(x, p50, color=_BLUE, lw=2.0, label="median", gid="median")
+
+
 def strength_fan_chart(sim_result: Result, *, series: str = "in_theatre_troops",
                        ax: Axes | None = None) -> Figure:
     """A daily series of the simulation as a fan chart across replications.
@@ -57,11 +67,7 @@ def strength_fan_chart(sim_result: Result, *, series: str = "in_theatre_troops",
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # days undefined everywhere
         p05, p25, p50, p75, p95 = np.nanpercentile(table, [5, 25, 50, 75, 95], axis=0)
-    ax.fill_between(days, p05, p95, color=_BLUE, alpha=0.18, lw=0,
-                    label="90% of replications (5th–95th percentile)", gid="band90")
-    ax.fill_between(days, p25, p75, color=_BLUE, alpha=0.38, lw=0,
-                    label="50% of replications (25th–75th percentile)", gid="band50")
-    ax.plot(days, p50, color=_BLUE, lw=2.0, label="median", gid="median")
+    _fan(ax, days, (p05, p25, p50, p75, p95))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(table, axis=0)
@@ -107,11 +113,7 @@ def commitment_fan_chart(timeline: Any, *, ax: Axes | None = None) -> Figure:
     x = timeline.years
     p05, p25, p50, p75, p95 = timeline.quantiles()
     n = timeline.strength.shape[0]
-    ax.fill_between(x, p05, p95, color=_BLUE, alpha=0.18, lw=0,
-                    label="90% of replications (5th–95th percentile)", gid="band90")
-    ax.fill_between(x, p25, p75, color=_BLUE, alpha=0.38, lw=0,
-                    label="50% of replications (25th–75th percentile)", gid="band50")
-    ax.plot(x, p50, color=_BLUE, lw=2.0, label="median", gid="median")
+    _fan(ax, x, (p05, p25, p50, p75, p95))
     ax.plot(x, timeline.expected, color=_DARK, lw=1.0, ls="--",
             label="mean (closed form)", gid="expected")
     from matplotlib.ticker import FuncFormatter
