@@ -402,3 +402,20 @@ def test_a_sweeps_cheapest_feasible_point(tmp_path):
     assert best["contributors[a].troops"] > 100   # ... so they are not the answer
     with pytest.raises(ValueError, match="no column 'nope'"):
         res.cheapest(0.9, cost="nope")
+
+
+def test_naming_a_state_keeps_every_other_draw():
+    s = feasim.load_scenario("scenarios/claims/c06-coalition-of-the-willing.yaml")
+    data = s.model_dump(mode="json")
+    data["contributors"][0]["state"] = "FRA"
+    data["contributors"][0].pop("pool_troops", None)
+    data["contributors"][0].pop("pool_basis", None)
+    data["contributors"][0].pop("pool_source", None)
+    t = feasim.validate_data(data)
+    a, b = feasim.draw(s, 300), feasim.draw(t, 300)
+    name = data["contributors"][0]["name"]
+    assert set(b.values) - set(a.values) == {f"contributors[{name}].pool_troops"}
+    for k, v in a.values.items():
+        np.testing.assert_array_equal(b.values[k], v)
+    for k, v in a.events.items():
+        np.testing.assert_array_equal(b.events[k], v)

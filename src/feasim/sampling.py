@@ -103,8 +103,15 @@ def _event_names(scenario: Scenario) -> list[str]:
 
 
 LATE_PREFIXES = ("cost.",)
-"""Inputs drawn after the events (the default cost range), so that adding them kept the
-draws of every existing scenario."""
+LATE_FIELDS = frozenset({"pool_troops", "land_share", "deployable_share",
+                         "cost_per_troop_year_usd"})
+"""Inputs drawn after the events: the default cost range (``cost.*``) and the national
+pools and costs of contributors (these fields), so that adding them to a scenario keeps
+the draws of everything else."""
+
+
+def _late(path: str) -> bool:
+    return path.startswith(LATE_PREFIXES) or path.rsplit(".", 1)[-1] in LATE_FIELDS
 
 LHS_BLOCK = 2**16
 """Largest Latin hypercube drawn in one piece (samples); larger designs are replicated."""
@@ -181,8 +188,10 @@ def draw(scenario: Scenario, n: int | None = None,
     u = design(len(uncertain) + len(events), n, sampler, rng)
     # Rows: the uncertain inputs, then the events, then the inputs every scenario has by
     # default (the cost range): a scenario written before they existed keeps its draws.
-    late = [(p, v) for p, v in uncertain if p.startswith(LATE_PREFIXES)]
-    uncertain = [(p, v) for p, v in uncertain if not p.startswith(LATE_PREFIXES)]
+    # the default cost first: it is in every scenario, the pools only where stated
+    late = sorted([(p, v) for p, v in uncertain if _late(p)],
+                  key=lambda pv: not pv[0].startswith(LATE_PREFIXES))
+    uncertain = [(p, v) for p, v in uncertain if not _late(p)]
     row = list(range(len(uncertain))) + list(range(len(uncertain) + len(events),
                                                    len(uncertain) + len(events) + len(late)))
     k = len(uncertain)
