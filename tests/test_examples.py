@@ -49,10 +49,21 @@ EXPECTED = {
         "troops in theatre on day 90: p05 3,000, p50 18,739, p95 27,938 persons",
         "condition ceasefire fails in 20.0% of samples",
         "condition air_cover fails in 40.7% of samples",
-        "Sobol' indices of feasible, 2,560 evaluations",
+        "Sobol' indices of feasible, 2,816 evaluations",
         "contributors[Nation B]",
         "minimum force for P(feasible) >= 50%: 1.49 x every pledge",
         "minimum force for P(feasible) >= 90%: unreachable by force alone",
+    ],
+    "sustain_and_cost.py": [
+        "sustain-three-pledges: 3 contributors, commitment 3 years, 2,000 samples, seed 1",
+        "  pledge_shortfall_troops           2,460  (2,091 – 2,829) persons",
+        "  pledge_sustainable_years_min       1.16  (1.11 – 1.18) years",
+        "  cost_per_year_usd                 3,667  (1,300 – 7,385) million USD/year",
+        "  United Kingdom   10,000     78,396     23,519       7,840       1.16     2,160",
+        "  Nation X          1,500     12,000      3,600       1,200       1.18       300",
+        "in theatre (median): 19,500 persons, the pledges as written",
+        "day 1095: p05 18,000, p50 19,500, p95 19,500; mean 18,788, closed form 18,823",
+        "wrote ",
     ],
 }
 
