@@ -419,3 +419,12 @@ def test_naming_a_state_keeps_every_other_draw():
         np.testing.assert_array_equal(b.values[k], v)
     for k, v in a.events.items():
         np.testing.assert_array_equal(b.events[k], v)
+
+
+def test_changing_the_state_looks_its_pool_up_again():
+    s = scenario([{"name": "x", "troops": 1_000, "state": "FRA"}])
+    t = feasim.with_overrides(s, {"contributors[x].state": "GBR"})
+    c = t.contributors[0]
+    rec = refdata.force_pool("GBR")
+    assert feasim.distributions.support(c.pool_troops) == (rec.army_low, rec.army_high)
+    assert c.pool_source.startswith("reference data: force pool GBR,")

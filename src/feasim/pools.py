@@ -199,7 +199,11 @@ def strength_over_years(scenario: Any, years: float | None = None, *,
     reps = scenario.simulation.replications if replications is None else int(replications)
     if reps < 1:
         raise ValueError(f"replications must be >= 1; got {reps!r}")
-    long = with_overrides(scenario, {"simulation.days": years * 365.0})
+    over: dict[str, Any] = {"simulation.days": years * 365.0}
+    tour = scenario.commitment.tour_days
+    if isinstance(tour, (int, float)):   # one tour length for reliefs and sustainability
+        over["simulation.tour_days"] = float(tour)
+    long = with_overrides(scenario, over)
     days = np.arange(0.0, np.floor(years * 365.0) + 1.0, float(np.floor(step_days)))
     root = np.random.SeedSequence(scenario.simulation.seed if seed is None else seed)
     out = np.zeros((reps, days.size))

@@ -358,6 +358,14 @@ class Contributor(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _pool_from_state(cls, data: Any) -> Any:
+        # A pool taken from another state's data (a state changed with --set or
+        # with_overrides) is looked up again for the state now named.
+        if isinstance(data, dict) and isinstance(data.get("state"), str) \
+                and isinstance(data.get("pool_source"), str) \
+                and data["pool_source"].startswith("reference data: force pool ") \
+                and not data["pool_source"].startswith(f"reference data: force pool {data['state']},"):
+            data = {k: v for k, v in data.items()
+                    if k not in ("pool_troops", "pool_basis", "pool_source")}
         if not isinstance(data, dict) or data.get("state") is None \
                 or data.get("pool_troops") is not None or not isinstance(data["state"], str) \
                 or not re.fullmatch(r"[A-Z]{3}", data["state"]):

@@ -123,7 +123,7 @@ def commitment_fan_chart(timeline: Any, *, ax: Axes | None = None) -> Figure:
     ax.set_ylabel("troops in theatre (persons)")
     ax.set_xlim(0, max(float(x[-1]), 1 / 365))
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{timeline.scenario}: troops in theatre over {float(x[-1]):g} years "
+    ax.set_title(f"{timeline.scenario}: troops in theatre over {float(x[-1]):.3g} years "
                  f"across {n} replications", fontsize=10)
     ax.grid(True, color="#ececec", lw=0.6)
     ax.set_axisbelow(True)
