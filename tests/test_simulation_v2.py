@@ -369,8 +369,14 @@ def test_every_observable_metric_is_reported():
     teams = m["patrol_teams"]
     assert m["revisit_hours_mean"] == pytest.approx(1200 / teams / 10)
     assert m["revisit_hours_max"] == pytest.approx(2 * 1200 / teams / 10)
+    # no contributor has a force pool here: the national shares are not known (NaN) and
+    # every pledge is held indefinitely (inf)
+    unknown = ("national_share_committed_max", "requirement_national_share_max")
+    assert all(math.isnan(m[k]) for k in unknown)
+    assert m["pledge_sustainable_years_min"] == math.inf
     assert all(math.isfinite(m[k]) for k in observable if not k.startswith("qrf_")
-               and k not in ("response_hours_mean", "response_hours_p90"))
+               and k not in ("response_hours_mean", "response_hours_p90",
+                             "pledge_sustainable_years_min") + unknown)
 
 
 def test_revisit_is_nan_without_patrols_on_duty():
