@@ -142,6 +142,7 @@ def expected_strength(scenario: Any, days: Any, samples: int = 2000,
     not having withdrawn, ``exp(−h (t − start) / 365)``, × the share not in a handover
     gap; averaged over ``samples`` draws of the uncertain inputs (exact for constants)."""
     from .model.force import condition_states, honoured, ramp_fraction
+    from .model.pools import pledge_in_theatre
     from .sampling import draw
     from .simulation.forceflow import _relief_gaps
 
@@ -152,10 +153,7 @@ def expected_strength(scenario: Any, days: Any, samples: int = 2000,
     total = np.zeros((d.n, t.size))
     for c in scenario.contributors:
         key = f"contributors[{c.name}]"
-        pledge = np.broadcast_to(np.asarray(d[f"{key}.troops"], dtype=float), (d.n,))
-        rot = d.get(f"{key}.rotation_multiplier")
-        rot = d["force.rotation_multiplier"] if rot is None else rot
-        full = pledge if scenario.force.basis == "in_theatre" else pledge / rot
+        full = np.broadcast_to(pledge_in_theatre(scenario, d, c.name)[0], (d.n,))
         start = np.broadcast_to(np.asarray(d[f"{key}.start_day"], dtype=float), (d.n,))
         ramp = np.broadcast_to(np.asarray(d[f"{key}.ramp_up_days"], dtype=float), (d.n,))
         lam = np.broadcast_to(np.asarray(d[f"{key}.withdrawal_hazard_per_year"],
@@ -182,9 +180,9 @@ def strength_over_years(scenario: Any, years: float | None = None, *,
     ``commitment.years``), sampled every ``step_days`` whole days, in ``replications``
     independent replications (default ``simulation.replications``), with its closed-form
     mean. Only the force flow is simulated (no incidents), so decades take seconds."""
+    from .loader import with_overrides
     from .model.force import condition_states, honoured
     from .sampling import draw
-    from .loader import with_overrides
     from .simulation.forceflow import contributor_flows, strength_at
 
     if years is None:

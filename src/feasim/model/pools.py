@@ -31,7 +31,7 @@ from ..schema import Scenario
 
 __all__ = ["sustainable_troops", "sustainable_years", "presence_years",
            "contributor_pools", "sustainability", "troop_cost", "cost_metrics",
-           "COST_INPUTS", "tour_years"]
+           "COST_INPUTS", "tour_years", "pledge_in_theatre"]
 
 DAYS_PER_YEAR = 365.0
 
@@ -83,9 +83,15 @@ def presence_years(start_day, ramp_days, hazard_per_year, years):
     return (ramp_part + flat_part) / DAYS_PER_YEAR
 
 
-def _rotation(scenario: Scenario, d: Draws, key: str):
+def pledge_in_theatre(scenario: Scenario, d: Draws, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A contributor's pledge in theatre at full strength and its rotation multiplier
+    (persons, dimensionless; per sample): the pledge itself, or ÷ the multiplier when
+    ``force.basis`` is ``committed``."""
+    key = f"contributors[{name}]"
+    pledge = np.asarray(d[f"{key}.troops"], dtype=float)
     rot = d.get(f"{key}.rotation_multiplier")
-    return d["force.rotation_multiplier"] if rot is None else rot
+    rot = np.asarray(d["force.rotation_multiplier"] if rot is None else rot, dtype=float)
+    return (pledge if scenario.force.basis == "in_theatre" else pledge / rot), rot
 
 
 def tour_years(scenario: Scenario, d: Draws):
@@ -105,9 +111,7 @@ def contributor_pools(scenario: Scenario, d: Draws) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for c in scenario.contributors:
         key = f"contributors[{c.name}]"
-        pledge = np.asarray(d[f"{key}.troops"], dtype=float)
-        rot = np.asarray(_rotation(scenario, d, key), dtype=float)
-        full = pledge if scenario.force.basis == "in_theatre" else pledge / rot
+        full, rot = pledge_in_theatre(scenario, d, c.name)
         row: dict = {"in_theatre": full, "rotation": rot}
         pool = d.get(f"{key}.pool_troops")
         if pool is not None:
@@ -166,9 +170,7 @@ def troop_cost(scenario: Scenario, d: Draws, honoured: dict) -> np.ndarray:
     total = np.zeros(d.n)
     for c in scenario.contributors:
         key = f"contributors[{c.name}]"
-        pledge = np.asarray(d[f"{key}.troops"], dtype=float)
-        full = pledge if scenario.force.basis == "in_theatre" \
-            else pledge / _rotation(scenario, d, key)
+        full, _ = pledge_in_theatre(scenario, d, c.name)
         rate = d.get(f"{key}.cost_per_troop_year_usd")
         rate = d["cost.per_troop_year_usd"] if rate is None else rate
         present = presence_years(d[f"{key}.start_day"], d[f"{key}.ramp_up_days"],
