@@ -428,3 +428,80 @@ def test_changing_the_state_looks_its_pool_up_again():
     rec = refdata.force_pool("GBR")
     assert feasim.distributions.support(c.pool_troops) == (rec.army_low, rec.army_high)
     assert c.pool_source.startswith("reference data: force pool GBR,")
+
+
+# ---------------------------------------------------------------- requirements in units,
+# and the run's section per contributor
+
+
+def test_troops_as_counts_of_units_by_hand():
+    from feasim.pools import units_for
+
+    assert units_for(10_000, "brigade") == pytest.approx((2.0, 10_000 / 3_000))
+    assert units_for(1_887, "battlegroup_efp") == pytest.approx((1.0, 1_887 / 643))
+    assert units_for(5_000, "brigade_group") == (1.0, 1.0)        # one size: one count
+    fewest, most = units_for(np.array([0.0, 15_000.0, np.inf]), "division")
+    assert fewest.tolist() == [0.0, 0.75, math.inf] and most.tolist() == [0.0, 1.5, math.inf]
+    with pytest.raises(KeyError, match="brigadee.*known: company"):
+        units_for(1, "brigadee")
+
+
+def test_requirements_in_units_from_their_medians():
+    from feasim.requirements import Requirement, in_units
+
+    need = np.array([9_000.0, 12_000.0, 30_000.0])     # median 12,000
+    reqs = {"posture": Requirement("posture", need, 3 * need, ("x",), ""),
+            "population": Requirement("population", None, None, (), "not applicable")}
+    u = in_units(reqs, "brigade")
+    assert u["size_persons"] == [3_000, 5_000] and u["grade"] == "C"
+    assert u["methods"]["posture"]["in_theatre_p50"] == pytest.approx([2.4, 4.0])
+    assert u["methods"]["posture"]["committed_p50"] == pytest.approx([7.2, 12.0])
+    assert u["methods"]["population"] is None
+
+
+def test_run_gives_requirements_in_units_and_a_section_per_contributor(tmp_path, capsys):
+    import json
+
+    data = {"name": "pools", "theatre": {"line_km": 100},
+            "force": {"basis": "in_theatre", "rotation_multiplier": 3, "support_fraction": 0.5},
+            "contributors": [{"name": "Alpha", "troops": 12_000, "pool_troops": 100_000},
+                             {"name": "Beta", "troops": 1_000}],
+            "posture": {"observation_posts": {"spacing_km": 10}},
+            "commitment": {"years": 10}, "uncertainty": {"samples": 50, "seed": 1}}
+    f = tmp_path / "pools.yaml"
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert main(["run", str(f), "--units", "brigade", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    alpha, beta = d["contributors"]
+    # D = 0.3 × 100,000 = 30,000; ten years: D / m = 10,000 held, 2,000 short
+    assert alpha["sustainable"] == pytest.approx(10_000) and alpha["shortfall"] == pytest.approx(2_000)
+    assert alpha["share_committed"] == pytest.approx(0.36) and beta["land_force"] is None
+    post = d["requirements"]["posture"]
+    p50 = float(np.median(post["in_theatre"])) if isinstance(post["in_theatre"], list) \
+        else post["in_theatre"]["p50"]
+    counts = d["requirements_in_units"]["methods"]["posture"]["in_theatre_p50"]
+    assert counts == pytest.approx([p50 / 5_000, p50 / 3_000])
+    assert main(["run", str(f), "--units", "battlegroup_efp"]) == 0
+    out = capsys.readouterr().out
+    assert "in theatre, nato efp battlegroups" in out and "643–1,887 persons" in out
+    section = out[out.index("Contributors (medians)"):]
+    row = next(line for line in section.splitlines() if line.startswith("  Alpha"))
+    assert row.split()[-2:] == ["2,000", "36.0%"]
+    assert "  Beta" in section and "no pool" in section
+    # no contributor with a pool: no section
+    data["contributors"] = [{"name": "Beta", "troops": 1_000}]
+    f.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert main(["run", str(f)]) == 0
+    assert "Contributors (medians)" not in capsys.readouterr().out
+
+
+def test_run_units_bad_kind_is_a_usage_error_and_help_lists_every_kind(capsys):
+    assert main(["run", "scenarios/claims/c03-france-uk-10k-committed.yaml",
+                 "--units", "regiment"]) == 2
+    err = capsys.readouterr().err
+    assert "'regiment'" in err and "brigade (3,000–5,000 persons)" in err
+    assert "Traceback" not in err
+    assert main(["run", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for kind in refdata.unit_sizes():
+        assert kind in text, kind

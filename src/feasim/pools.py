@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from pydantic_core import PydanticCustomError
 
-__all__ = ["pool_from_state", "troops_from_units", "sustainability_table", "Timeline", "strength_over_years",
-           "expected_strength"]
+__all__ = ["pool_from_state", "troops_from_units", "units_for", "sustainability_table",
+           "Timeline", "strength_over_years", "expected_strength"]
 
 
 def pool_from_state(code: str) -> dict[str, Any]:
@@ -72,16 +72,41 @@ def troops_from_units(units: dict[str, Any]) -> Any:
     return low if low == high else {"dist": "uniform", "low": low, "high": high}
 
 
+def units_for(troops: Any, kind: str) -> tuple[Any, Any]:
+    """How many units of ``kind`` (a key of :func:`feasim.refdata.unit_sizes`, e.g.
+    ``brigade``) ``troops`` persons make: ``(fewest, most)``, the troops divided by the
+    largest and by the smallest unit size of the reference data (equal where the data
+    gives one size). Counts are not rounded; ``troops`` may be an array.
+
+    Raises ``KeyError`` naming the known kinds for a kind the data does not hold.
+    """
+    from . import refdata
+
+    sizes = refdata.unit_sizes()
+    if kind not in sizes:
+        raise KeyError(f"no unit size {kind!r} in the reference data (known: "
+                       f"{', '.join(sizes)})")
+    u = sizes[kind]
+    t = np.asarray(troops, dtype=float)
+    fewest, most = t / float(u.high), t / float(u.low)
+    if t.ndim == 0:
+        return float(fewest), float(most)
+    return fewest, most
+
+
 def sustainability_table(scenario: Any, samples: int | None = None,
-                         seed: int | None = None) -> list[dict[str, Any]]:
+                         seed: int | None = None,
+                         sampler: str | None = None) -> list[dict[str, Any]]:
     """One row per contributor, medians over the scenario's samples: pledge in theatre,
     land force, deployable force, sustainable over the commitment and indefinitely,
     years the pledge can be held, shortfall and share of the land force tied down
-    (persons, years, fractions; ``None`` where the contributor has no pool)."""
+    (persons, years, fractions; ``None`` where the contributor has no pool).
+    ``samples``, ``seed`` and ``sampler`` default to the scenario's ``uncertainty``
+    block: the same arguments as a run give that run's draws."""
     from .model.pools import contributor_pools, sustainable_troops, tour_years
     from .sampling import draw
 
-    d = draw(scenario, samples, seed)
+    d = draw(scenario, samples, seed, sampler)
     rows = contributor_pools(scenario, d)
     tour = tour_years(scenario, d)
 

@@ -54,7 +54,7 @@ from .results import Result
 from .sampling import draw
 from .schema import Scenario
 
-__all__ = ["requirements", "Requirement", "METHODS", "METHOD_LABELS", "PUBLISHED"]
+__all__ = ["requirements", "in_units", "Requirement", "METHODS", "METHOD_LABELS", "PUBLISHED"]
 
 METHODS = ("posture", "analogues", "force_ratio", "population", "published")
 
@@ -242,11 +242,52 @@ def _force_ratio(scenario: Scenario, n: int, seed: int, rot: np.ndarray) -> Requ
         "reserves and posture as written")
 
 
-def to_table(reqs: dict[str, Requirement], result: Result) -> str:
+def in_units(reqs: dict[str, Requirement], kind: str) -> dict[str, Any]:
+    """Each method's median requirement as a count of units of ``kind`` (a key of
+    :func:`feasim.refdata.unit_sizes`): ``[fewest, most]`` in theatre and committed,
+    the median in persons divided by the largest and the smallest unit size (see
+    :func:`feasim.pools.units_for`); ``None`` where the method does not apply.
+
+    Raises ``KeyError`` (naming the known kinds) for an unknown kind.
+    """
+    from .pools import units_for
+
+    units_for(0.0, kind)   # an unknown kind raises, naming the known ones
+    size = refdata.unit_sizes()[kind]
+    methods: dict[str, Any] = {}
+    for name in METHODS:
+        r = reqs.get(name)
+        if r is None:
+            continue
+        a, c = _stats(r.in_theatre), _stats(r.committed)
+        methods[name] = None if a is None or c is None else {
+            "in_theatre_p50": list(units_for(a["p50"], kind)),
+            "committed_p50": list(units_for(c["p50"], kind))}
+    return {"kind": kind, "name": size.name, "size_persons": [size.low, size.high],
+            "sources": list(size.sources), "grade": size.grade, "methods": methods}
+
+
+def _count(pair: tuple[float, float]) -> str:
+    """A count of units as text: one figure, or 'fewest–most' (1 decimal below 10)."""
+    def one(x: float) -> str:
+        if math.isinf(x):
+            return "unbounded"
+        return f"{x:.1f}" if x < 10 else f"{x:,.0f}"
+    lo, hi = (one(x) for x in pair)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def to_table(reqs: dict[str, Requirement], result: Result, unit: str | None = None) -> str:
     """The requirements table of ``feasim run``: each method's median and 5–95% range in
-    theatre, its median committed, and the claim's own figures against them."""
+    theatre, its median committed, and the claim's own figures against them.
+
+    ``unit`` (a key of :func:`feasim.refdata.unit_sizes`, e.g. ``brigade``) adds the
+    medians as counts of that unit, a range where the unit's size is one.
+    """
     from ._table import table
     from .output import fmt
+
+    units = in_units(reqs, unit) if unit is not None else None
 
     claim_in = float(np.median(np.asarray(result["in_theatre_troops"], dtype=float)))
     claim_c = float(np.median(np.asarray(result["committed_troops"], dtype=float)))
@@ -261,20 +302,36 @@ def to_table(reqs: dict[str, Requirement], result: Result) -> str:
             continue
         label = f"  {METHOD_LABELS[name]}"
         a, c = _stats(r.in_theatre), _stats(r.committed)
+        extra: list[str] = []
+        if units is not None:
+            per = units["methods"].get(name)
+            extra = ["", ""] if per is None else [_count(per["in_theatre_p50"]),
+                                                  _count(per["committed_p50"])]
         if a is None or c is None:   # the method does not apply: its note says why
-            rows.append([label, "", "", "", r.note])
+            rows.append([label, "", "", "", *extra, r.note])
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             ri = claim_in / a["p50"] if a["p50"] > 0 else math.inf
             rc = claim_c / c["p50"] if c["p50"] > 0 else math.inf
         ratios = ", ".join("no need" if math.isinf(x) else f"{x:.2f}" for x in (ri, rc))
         rows.append([label, cell(a["p50"]), f"{cell(a['p05'])} – {cell(a['p95'])}",
-                     cell(c["p50"]), ratios])
-    lines = [""] + table(["Requirement by method", "in theatre p50", "5–95% range",
-                          "committed p50", "claim ÷ need (in theatre, committed)"],
-                         rows, align="lrlrl")
+                     cell(c["p50"]), *extra, ratios])
+    headers = ["Requirement by method", "in theatre p50", "5–95% range", "committed p50"]
+    align = "lrlr"
+    if units is not None:
+        word = units["name"].lower()
+        headers += [f"in theatre, {word}s", f"committed, {word}s"]
+        align += "rr"
+    lines = [""] + table([*headers, "claim ÷ need (in theatre, committed)"], rows,
+                         align=align + "l")
     lines.append(f"  claim: {fmt(claim_in)} in theatre, {fmt(claim_c)} committed (medians, "
                  "persons); 'no need': the method asks for no troops in most samples")
+    if units is not None:
+        low, high = units["size_persons"]
+        size = fmt(low) if low == high else f"{fmt(low)}–{fmt(high)}"
+        lines.append(f"  units: a {units['name'].lower()} is {size} persons (reference data, "
+                     f"{', '.join(units['sources'])}; grade {units['grade']}); counts are the "
+                     "median persons ÷ the largest and ÷ the smallest size")
     lines.append("  methods and sources: feasim run --format json ('requirements'), "
                  "docs/model.md §10")
     return "\n".join(lines) + "\n"

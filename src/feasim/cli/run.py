@@ -13,6 +13,7 @@ from ..presets import MISSIONS
 from ._common import (
     EXIT_OK,
     Adder,
+    UsageError,
     add_export,
     add_samples_seed,
     add_set,
@@ -37,13 +38,68 @@ def add_parser(add: Adder) -> None:
                         "preset does not model are dropped, and the output says so)")
     p.add_argument("--sampler", choices=["lhs", "random"],
                    help="Latin hypercube or plain random (default: the scenario's)")
+    p.add_argument("--units", metavar="KIND",
+                   help="also give the requirements as counts of this unit (company, "
+                        "battalion, battalion_group, battle_group, battlegroup_eu, "
+                        "battlegroup_efp, brigade, brigade_group, division; an unknown KIND "
+                        "lists them with their sizes in persons); a range where the "
+                        "unit's size is one, e.g. eFP battlegroups of 643-1,887")
     add_set(p)
     p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table",
                    help="output format (default: table); xlsx writes a workbook to -o FILE")
     add_export(p, "summary with units, criteria, inputs with sources, one row per sample")
 
 
+def _check_units(kind: str | None) -> None:
+    """A usage error naming the known unit kinds, with their sizes, for an unknown one."""
+    if kind is None:
+        return
+    from .. import refdata
+
+    sizes = refdata.unit_sizes()
+    if kind not in sizes:
+        known = "; ".join(f"{k} ({u.low:,}–{u.high:,} persons)" if u.low != u.high
+                          else f"{k} ({u.low:,} persons)" for k, u in sizes.items())
+        raise UsageError(f"--units {kind!r}: no such unit in the reference data; "
+                         f"known: {known}")
+
+
+def _contributors(scenario, args: argparse.Namespace, fmt_name: str) -> tuple[list, str]:
+    """The per-contributor sustainability rows (medians) and their table, when at least
+    one contributor has a force pool (``state:`` or ``pool_troops``); else nothing."""
+    if not any(c.pool_troops is not None for c in scenario.contributors):
+        return [], ""
+    from .._table import table
+    from ..output import fmt
+    from ..pools import sustainability_table
+
+    rows = sustainability_table(scenario, args.samples, args.seed, args.sampler)
+    if fmt_name != "table":
+        return rows, ""
+
+    def cell(x, share: bool = False) -> str:
+        if x is None:
+            return "no pool"
+        if share:
+            return f"{x:.1%}"
+        return "unbounded" if x == float("inf") else fmt(x)
+
+    body = [[f"  {r['contributor']}", r["state"] or "", cell(r["pledge_in_theatre"]),
+             cell(r["land_force"]), cell(r["deployable"]), cell(r["sustainable"]),
+             cell(r["sustainable_indefinitely"]), cell(r["years"]), cell(r["shortfall"]),
+             cell(r["share_committed"], share=True)] for r in rows]
+    years = scenario.commitment.years
+    lines = [""] + table(["Contributors (medians)", "state", "in theatre", "land force",
+                          "deployable", f"sustainable {years:g} y", "indefinitely",
+                          "years held", "shortfall", "share tied"], body, align="llrrrrrrrr")
+    lines.append("  persons, except years held (years) and share tied (of the land force); "
+                 "a shortfall is the pledge in theatre above what the pool sustains over the "
+                 "commitment; docs/model.md §12")
+    return rows, "\n".join(lines) + "\n"
+
+
 def run(args: argparse.Namespace) -> int:
+    _check_units(args.units)
     scenario = load_scenario(args.file, args.overrides)
     dropped: list[str] = []
     if args.mission:
@@ -79,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         verdict,
         verdict_hinges,
     )
-    from ..requirements import requirements, to_table
+    from ..requirements import in_units, requirements, to_table
 
     reqs = requirements(scenario, result)
     # an input changed on the command line (or by a preset) no longer has the file's source
@@ -87,9 +143,14 @@ def run(args: argparse.Namespace) -> int:
     prov = provenance(scenario, args.file, baseline=baseline)
     text = verdict(scenario, result, reqs, verdict_hinges(scenario, result), prov)
     hinges = criteria_hinges(scenario, prov)
+    rows, contributors = _contributors(scenario, args, args.format)
     if args.format == "json":
         d = result.to_dict()
         d["requirements"] = finite({k: r.to_dict() for k, r in reqs.items()})
+        if args.units is not None:
+            d["requirements_in_units"] = finite(in_units(reqs, args.units))
+        if rows:
+            d["contributors"] = finite(rows)
         d["provenance"] = prov
         d["criteria_hinges"] = finite(hinges)
         d["verdict"] = text
@@ -100,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
     hinge_text = ("Criteria that one input can take across its threshold (tornado, 5th to "
                   "95th percentile, the others at their medians):\n" + lines) if hinged else \
         "No criterion is taken across its threshold by one input alone (tornado).\n"
-    sys.stdout.write(render(result, args.format, scenario.title, notes) + to_table(reqs, result)
+    sys.stdout.write(render(result, args.format, scenario.title, notes)
+                     + to_table(reqs, result, args.units) + contributors
                      + f"\nUncertain inputs by grade of their source: {grade_tally(prov)}\n"
                      + hinge_text + f"Verdict: {text}\n")
     return EXIT_OK
