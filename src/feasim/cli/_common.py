@@ -154,6 +154,8 @@ def finite(obj: Any) -> Any:
     """JSON has no infinity: unbounded values become null (their share is stated beside)."""
     if isinstance(obj, dict):
         return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite(v) for v in obj]
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj

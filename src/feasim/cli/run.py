@@ -149,8 +149,9 @@ def run(args: argparse.Namespace) -> int:
         d["requirements"] = finite({k: r.to_dict() for k, r in reqs.items()})
         if args.units is not None:
             d["requirements_in_units"] = finite(in_units(reqs, args.units))
-        if rows:
-            d["contributors"] = finite(rows)
+        if rows:   # years held can be unbounded: null in JSON, flagged beside
+            d["contributors"] = finite([{**r, "years_unbounded": r["years"] == float("inf")}
+                                        for r in rows])
         d["provenance"] = prov
         d["criteria_hinges"] = finite(hinges)
         d["verdict"] = text
