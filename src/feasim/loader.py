@@ -367,9 +367,12 @@ def _problem(loc, rule, msg, value, has_value, filename, marks, origin) -> Probl
 def validate_data(data: Any, filename: str = "<data>",
                   marks: Mapping[Loc, tuple[int, int]] | None = None,
                   origin: Mapping[Loc, str] | None = None,
-                  prior: Iterable[Problem] = ()) -> Scenario:
+                  prior: Iterable[Problem] = (),
+                  base_dir: str | Path | None = None) -> Scenario:
     """Validate plain data (a dict as read from YAML) into a :class:`Scenario`.
 
+    ``base_dir`` is the folder relative paths in the data (``theatre.line_file``) are
+    read from (default: the working directory).
     Raises :class:`ScenarioError` listing every problem.
     """
     marks = marks or {}
@@ -384,7 +387,7 @@ def validate_data(data: Any, filename: str = "<data>",
             _problem(loc, rule, msg, value, value is not None, filename, marks, origin or {})
             for loc, rule, msg, value in hostile])
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as err:
         problems += _problems_from(err, filename, marks, origin or {})
         if not any(isinstance((e.get("ctx") or {}).get("error"), CrossFieldProblems)
@@ -399,8 +402,10 @@ def validate_data(data: Any, filename: str = "<data>",
 
 
 def parse_scenario(text: str, filename: str = "<string>",
-                   overrides: Iterable[str] | Mapping[str, Any] | None = None) -> Scenario:
-    """Parse YAML text into a validated scenario, applying ``overrides`` first."""
+                   overrides: Iterable[str] | Mapping[str, Any] | None = None,
+                   base_dir: str | Path | None = None) -> Scenario:
+    """Parse YAML text into a validated scenario, applying ``overrides`` first;
+    relative paths in it are read from ``base_dir`` (default: the working directory)."""
     data, marks, problems = _read_yaml(text, filename)
     if data is None and problems:
         raise ScenarioError(problems)
@@ -409,7 +414,7 @@ def parse_scenario(text: str, filename: str = "<string>",
         data, origin, bad = _apply_overrides(data, overrides)
         problems = problems + bad
     # Duplicate keys and bad overrides are reported together with the validation problems.
-    return validate_data(data, filename, marks, origin, prior=problems)
+    return validate_data(data, filename, marks, origin, prior=problems, base_dir=base_dir)
 
 
 def load_scenario(path: str | Path,
@@ -430,7 +435,8 @@ def load_scenario(path: str | Path,
         With every problem: file, line, column, field path, rule and value.
     """
     path = Path(path)
-    return parse_scenario(read_input(path, ScenarioError), str(path), overrides)
+    return parse_scenario(read_input(path, ScenarioError), str(path), overrides,
+                          base_dir=path.parent)
 
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),

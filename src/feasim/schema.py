@@ -16,7 +16,7 @@ import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from .distributions import Quantity, is_uncertain, support
@@ -195,13 +195,35 @@ class CrossFieldProblems(ValueError):
 # ---------------------------------------------------------------- theatre
 
 
+def _sector_schema(schema: dict[str, Any]) -> None:
+    # On loading, a sector may give to_km (its end mark) instead of length_km.
+    schema["properties"]["to_km"] = {
+        "type": "number", "exclusiveMinimum": 0, "title": "To Km",
+        "description": "Kilometre mark along the line where this sector ends (km from the "
+                       "line's start), instead of length_km; turned into length_km on "
+                       "loading."}
+    schema["required"] = [r for r in schema.get("required", []) if r != "length_km"]
+
+
+def _theatre_schema(schema: dict[str, Any]) -> None:
+    # line_km may be left out when line_file gives the line.
+    schema["required"] = [r for r in schema.get("required", []) if r != "line_km"]
+    schema["anyOf"] = [{"required": ["line_km"]}, {"required": ["line_file"]}]
+
+
 class Sector(_Strict):
     """A stretch of the line with its own visibility and threat."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              json_schema_extra=_sector_schema)
 
     name: Label
     """Sector name, unique within the theatre."""
     length_km: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    """Length of line in this sector (km, a constant)."""
+    """Length of line in this sector (km, a constant). Instead, a sector may give
+    ``to_km``, the kilometre mark along the line where it ends (counted from the line's
+    start, or the first point of ``theatre.line_file``); the last sector may give neither
+    and runs to the line's end. Marks are turned into lengths on loading."""
     visibility: Positive = 1.0
     """Terrain visibility factor scaling observation-post radius (dimensionless, 1 = open)."""
     threat: NonNegative = 1.0
@@ -211,8 +233,17 @@ class Sector(_Strict):
 class Theatre(_Strict):
     """The line to be held."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+                              json_schema_extra=_theatre_schema)
+
     line_km: Positive
-    """Length of the line (km)."""
+    """Length of the line (km). With ``line_file`` it may be left out: the line's
+    geodesic length is taken; a stated value more than 1% away from it is an error."""
+    line_file: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    """A GeoJSON ``LineString`` or ``MultiLineString`` (WGS84 longitude/latitude) that the
+    line follows, or a line shipped with feasim as ``builtin:NAME`` (``feasim.geo.
+    builtin_lines()``). A path is read relative to the scenario file's folder and kept
+    resolved. Needs the ``geo`` extra (``pip install 'feasim[geo]'``)."""
     buffer_depth_km: NonNegative = 0.0
     """Depth of the buffer zone in front of the line (km); the models do not use it, the
     analogues requirement does (zone area = line × depth)."""
@@ -223,6 +254,82 @@ class Theatre(_Strict):
     """Residents of the zone the force is to secure (persons; omit if unknown). Used only
     by the population method of the requirements table (20–25 security personnel per
     1,000 residents, Quinlivan 2003, McGrath 2006)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _geography(cls, data: Any, info: ValidationInfo) -> Any:
+        # Sectors cut at kilometre marks (to_km) become lengths; a line file gives the
+        # line's length. Both run before the fields are checked, so the models see only
+        # line_km and sector lengths, as for a line typed in.
+        if not isinstance(data, dict):
+            return data
+        if isinstance(data.get("line_file"), str):
+            data = _line_from_file(data, (info.context or {}).get("base_dir"))
+        sectors = data.get("sectors")
+        if isinstance(sectors, (list, tuple)) and any(
+                isinstance(x, dict) and "to_km" in x for x in sectors):
+            data = {**data, "sectors": _sectors_from_marks(list(sectors), data.get("line_km"))}
+        return data
+
+
+def _line_from_file(data: dict, base_dir: Any) -> dict:
+    """``line_km`` from the geodesic length of ``line_file`` (checked against a stated one)."""
+    from . import geo
+
+    try:
+        path = geo.resolve(data["line_file"], base_dir)
+        length = geo.line_length_km_cached(path)
+    except geo.GeoError as exc:
+        raise PydanticCustomError(exc.rule, "theatre.line_file {file}: {why}",
+                                  {"file": repr(data["line_file"])[:200],
+                                   "why": str(exc)[:300]}) from None
+    stated = data.get("line_km")
+    if stated is None:
+        return {**data, "line_km": length,
+                "line_file": data["line_file"] if data["line_file"].startswith(geo.BUILTIN)
+                else str(path.resolve())}
+    if isinstance(stated, bool) or not isinstance(stated, (int, float)):
+        return data   # a distribution or a bad value: the field's own check reports it
+    if abs(float(stated) - length) > geo.LENGTH_TOLERANCE * length:
+        raise PydanticCustomError(
+            "line_length_mismatch", "line_km = {stated} km differs by more than 1% from "
+            "the geodesic length of theatre.line_file ({length} km); leave line_km out "
+            "to take the file's length", {"stated": f"{float(stated):,.6g}",
+                                          "length": f"{length:,.1f}"})
+    return {**data, "line_file": data["line_file"] if data["line_file"].startswith(geo.BUILTIN)
+            else str(path.resolve())}
+
+
+def _sectors_from_marks(sectors: list[Any], line_km: Any) -> list[Any]:
+    """Sectors given by the kilometre mark where each ends (``to_km``, from the line's
+    start) turned into lengths; the last one may leave ``to_km`` out to run to the end."""
+    out, start = [], 0.0
+    for i, x in enumerate(sectors):
+        if not isinstance(x, dict):
+            out.append(x)
+            continue
+        x = dict(x)
+        end = x.pop("to_km", None)
+        if end is None and "length_km" not in x and i == len(sectors) - 1 \
+                and isinstance(line_km, (int, float)) and not isinstance(line_km, bool):
+            end = float(line_km)   # the last sector runs to the line's end
+        if end is not None:
+            if "length_km" in x:
+                raise PydanticCustomError("length_and_mark", "sector {name}: give "
+                                          "length_km or to_km, not both",
+                                          {"name": repr(x.get("name"))[:60]})
+            if isinstance(end, bool) or not isinstance(end, (int, float)) or not end > start:
+                raise PydanticCustomError(
+                    "marks_not_increasing", "sector {name}: to_km = {end} must be a "
+                    "number above the previous sector's end ({start} km)",
+                    {"name": repr(x.get("name"))[:60], "end": str(end)[:40],
+                     "start": f"{start:g}"})
+            x["length_km"] = float(end) - start
+            start = float(end)
+        elif isinstance(x.get("length_km"), (int, float)):
+            start += float(x["length_km"])
+        out.append(x)
+    return out
 
 
 # ---------------------------------------------------------------- forces

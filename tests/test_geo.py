@@ -1,0 +1,190 @@
+"""A geographic line (issue 17): geodesic lengths against closed forms, sectors at
+kilometre marks, the same results as the one-dimensional twin, and bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+import yaml
+from scipy import integrate
+
+import feasim
+from feasim import geo
+from feasim.cli import main
+
+pytest.importorskip("pyproj")
+
+A, F = 6_378_137.0, 1 / 298.257223563     # WGS84 semi-major axis (m) and flattening
+E2 = F * (2 - F)
+
+
+def meridian_arc_km(lat0: float, lat1: float) -> float:
+    """Meridian arc length on the WGS84 ellipsoid: a(1 − e²) ∫ (1 − e² sin²φ)^(-3/2) dφ."""
+    val, _ = integrate.quad(lambda p: (1 - E2 * math.sin(p) ** 2) ** -1.5,
+                            math.radians(lat0), math.radians(lat1), epsabs=1e-13)
+    return A * (1 - E2) * val / 1000.0
+
+
+def write_line(path, coords, kind="LineString", wrap="feature"):
+    geom = {"type": kind, "coordinates": coords}
+    obj = {"type": "Feature", "properties": {}, "geometry": geom} if wrap == "feature" else geom
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    return path
+
+
+def scenario_data(line_file, **theatre):
+    return {"name": "geo", "theatre": {"line_file": str(line_file), **theatre},
+            "force": {"basis": "in_theatre"},
+            "contributors": [{"name": "a", "troops": 6_000}],
+            "posture": {"observation_posts": {"spacing_km": 10, "radius_km": 3},
+                        "patrols": {"teams": 30},
+                        "qrf": {"bases": 4, "teams_per_base": 2}},
+            "incursions": {"rate_per_day": 6, "exposure_hours": 3},
+            "uncertainty": {"samples": 400, "seed": 3}}
+
+
+MERIDIAN = [[30.0, 0.5 * i] for i in range(21)]       # lon 30°E, lat 0° to 10°N
+
+
+def test_meridian_arc_matches_its_closed_form():
+    assert geo.geodesic_length_km([tuple(p) for p in MERIDIAN]) == pytest.approx(
+        meridian_arc_km(0, 10), rel=1e-9)
+    # a longer arc in one segment: the geodesic between two points of one meridian
+    assert geo.geodesic_length_km([(10.0, 40.0), (10.0, 55.0)]) == pytest.approx(
+        meridian_arc_km(40, 55), rel=1e-9)
+
+
+def test_equator_arc_is_a_times_the_angle():
+    # the equator is a geodesic for spans below (1 − f)·180°
+    assert geo.geodesic_length_km([(0.0, 0.0), (5.0, 0.0), (12.0, 0.0)]) == pytest.approx(
+        A * math.radians(12) / 1000.0, rel=1e-12)
+
+
+def test_parts_of_a_multilinestring_add_up(tmp_path):
+    f = write_line(tmp_path / "m.geojson", [MERIDIAN[:11], MERIDIAN[12:]], "MultiLineString",
+                   wrap="geometry")
+    parts = geo.read_line(f)
+    assert len(parts) == 2
+    assert geo.line_length_km(parts) == pytest.approx(
+        meridian_arc_km(0, 5) + meridian_arc_km(6, 10), rel=1e-9)
+
+
+def test_the_line_file_gives_line_km_and_marks_give_sector_lengths(tmp_path):
+    f = write_line(tmp_path / "line.geojson", MERIDIAN)
+    s = feasim.validate_data(scenario_data(f, sectors=[
+        {"name": "south", "to_km": 300, "threat": 2},
+        {"name": "middle", "to_km": 700, "visibility": 0.5},
+        {"name": "north"}]))
+    length = meridian_arc_km(0, 10)
+    assert s.theatre.line_km == pytest.approx(length, rel=1e-9)
+    got = [(x.name, x.length_km, x.threat, x.visibility) for x in s.theatre.sectors]
+    assert got[:2] == [("south", 300.0, 2.0, 1.0), ("middle", 400.0, 1.0, 0.5)]
+    assert got[2][1] == pytest.approx(length - 700, rel=1e-9)
+    assert sum(x.length_km for x in s.theatre.sectors) == pytest.approx(s.theatre.line_km)
+    # overrides validate again without the file's folder: the path is kept resolved
+    again = feasim.with_overrides(s, {"posture.patrols.teams": 40})
+    assert again.theatre.line_km == s.theatre.line_km
+
+
+def test_same_results_as_the_one_dimensional_twin(tmp_path):
+    f = write_line(tmp_path / "line.geojson", MERIDIAN)
+    s = feasim.validate_data(scenario_data(f, sectors=[
+        {"name": "south", "to_km": 300, "threat": 3}, {"name": "north"}]))
+    twin_data = scenario_data(f, line_km=s.theatre.line_km, sectors=[
+        {"name": "south", "length_km": 300, "threat": 3},
+        {"name": "north", "length_km": s.theatre.sectors[1].length_km}])
+    del twin_data["theatre"]["line_file"]
+    twin = feasim.validate_data(twin_data)
+    a, b = feasim.evaluate(s), feasim.evaluate(twin)
+    for k in feasim.METRICS:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    from feasim.models.simulation import simulate
+
+    sa, sb = simulate(s, replications=3), simulate(twin, replications=3)
+    for k in ("detection_probability", "response_hours_mean", "in_theatre_troops"):
+        np.testing.assert_array_equal(sa[k], sb[k], err_msg=k)
+
+
+def test_a_relative_path_is_read_from_the_scenario_folder(tmp_path, monkeypatch):
+    (tmp_path / "lines").mkdir()
+    write_line(tmp_path / "lines" / "l.geojson", MERIDIAN)
+    data = scenario_data("lines/l.geojson")
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.chdir("/")
+    s = feasim.load_scenario(tmp_path / "s.yaml")
+    assert s.theatre.line_km == pytest.approx(meridian_arc_km(0, 10), rel=1e-9)
+
+
+def test_a_stated_length_within_one_percent_is_kept_beyond_it_an_error(tmp_path, capsys):
+    f = write_line(tmp_path / "line.geojson", MERIDIAN)
+    length = meridian_arc_km(0, 10)
+    ok = feasim.validate_data(scenario_data(f, line_km=round(length * 1.009)))
+    assert ok.theatre.line_km == round(length * 1.009)
+    y = tmp_path / "s.yaml"
+    y.write_text(yaml.safe_dump(scenario_data(f, line_km=1_000)), encoding="utf-8")
+    assert main(["validate", str(y)]) == 2
+    err = capsys.readouterr().err
+    assert "line_length_mismatch" in err and "line_km = 1,000 km" in err
+    assert f"({length:,.1f} km)" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, rule", [
+    ("not json", "not_geojson"),
+    (json.dumps({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}),
+     "not_a_line"),
+    (json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}},
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[2, 0], [3, 1]]}},
+    ]}), "not_one_line"),
+    (json.dumps({"type": "LineString", "coordinates": [[0, 0], [200, 1]]}), "bad_coordinates"),
+    (json.dumps({"type": "LineString", "coordinates": [[0, 0]]}), "bad_coordinates"),
+    (json.dumps({"type": "LineString", "coordinates": [[0, 0], ["a", 1]]}), "bad_coordinates"),
+])
+def test_bad_line_files_are_clear_errors(tmp_path, capsys, content, rule):
+    f = tmp_path / "bad.geojson"
+    f.write_text(content, encoding="utf-8")
+    y = tmp_path / "s.yaml"
+    y.write_text(yaml.safe_dump(scenario_data(f)), encoding="utf-8")
+    assert main(["run", str(y)]) == 2
+    err = capsys.readouterr().err
+    assert f"[{rule}]" in err and "theatre.line_file" in err and "Traceback" not in err
+
+
+def test_missing_file_and_unknown_builtin(tmp_path, capsys):
+    y = tmp_path / "s.yaml"
+    for line, rule in (("nowhere.geojson", "no_such_file"), ("builtin:atlantis", "unknown_line")):
+        y.write_text(yaml.safe_dump(scenario_data(line)), encoding="utf-8")
+        assert main(["validate", str(y)]) == 2
+        assert f"[{rule}]" in capsys.readouterr().err
+
+
+def test_without_the_extra_the_error_names_it(tmp_path, capsys, monkeypatch):
+    f = write_line(tmp_path / "line.geojson", MERIDIAN[:5])   # a file not read before
+    monkeypatch.setitem(sys.modules, "pyproj", None)           # import pyproj fails
+    y = tmp_path / "s.yaml"
+    y.write_text(yaml.safe_dump(scenario_data(f)), encoding="utf-8")
+    assert main(["run", str(y)]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'feasim[geo]'" in err and "[geo_extra_missing]" in err
+
+
+def test_bad_marks_are_clear_errors(tmp_path, capsys):
+    base = {"name": "marks", "theatre": {"line_km": 100},
+            "force": {"basis": "in_theatre"}, "contributors": [{"name": "a", "troops": 5}]}
+    y = tmp_path / "s.yaml"
+    for sectors, rule in (
+            ([{"name": "a", "to_km": 60}, {"name": "b", "to_km": 40}], "marks_not_increasing"),
+            ([{"name": "a", "to_km": 60, "length_km": 60}, {"name": "b"}], "length_and_mark"),
+            ([{"name": "a", "to_km": 60}, {"name": "b", "to_km": 90}], "sectors_sum")):
+        y.write_text(yaml.safe_dump({**base, "theatre": {"line_km": 100, "sectors": sectors}}),
+                     encoding="utf-8")
+        assert main(["validate", str(y)]) == 2
+        assert f"[{rule}]" in capsys.readouterr().err, rule
+    # marks on a line typed in work as lengths
+    ok = feasim.validate_data({**base, "theatre": {"line_km": 100, "sectors": [
+        {"name": "a", "to_km": 25}, {"name": "b"}]}})
+    assert [x.length_km for x in ok.theatre.sectors] == [25.0, 75.0]
