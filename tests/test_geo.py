@@ -188,3 +188,76 @@ def test_bad_marks_are_clear_errors(tmp_path, capsys):
     ok = feasim.validate_data({**base, "theatre": {"line_km": 100, "sectors": [
         {"name": "a", "to_km": 25}, {"name": "b"}]}})
     assert [x.length_km for x in ok.theatre.sectors] == [25.0, 75.0]
+
+
+def _band(lat0, lat1):
+    """A ring around lon 30° from lat0 to lat1, with vertices on the meridian itself so
+    that the crossings fall exactly at lat0 and lat1."""
+    return [[29, lat0], [30, lat0], [31, lat0], [31, lat1], [30, lat1], [29, lat1], [29, lat0]]
+
+
+def write_regions(path, regions):
+    feats = [{"type": "Feature", "properties": props,
+              "geometry": {"type": "MultiPolygon", "coordinates": [[_band(*b)] for b in bands]}}
+             for props, bands in regions]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
+                    encoding="utf-8")
+    return path
+
+
+def test_sectors_cut_at_region_crossings(tmp_path):
+    line = write_line(tmp_path / "line.geojson", MERIDIAN)
+    regions = write_regions(tmp_path / "regions.geojson", [
+        ({"name": "plain", "threat": 0.5}, [(-1, 2), (3, 6), (7, 11)]),
+        ({"name": "hills", "visibility": 0.4, "threat": 2, "population": 1}, [(2, 3), (6, 7)])])
+    s = feasim.validate_data({**scenario_data(line, regions_file=str(regions))})
+    got = [(x.name, x.length_km, x.visibility, x.threat) for x in s.theatre.sectors]
+    marks = [0, 2, 3, 6, 7, 10]
+    names = ["plain", "hills", "plain (2)", "hills (2)", "plain (3)"]
+    assert [g[0] for g in got] == names
+    for (name, length, vis, threat), lo, hi in zip(got, marks, marks[1:]):
+        assert length == pytest.approx(meridian_arc_km(lo, hi), rel=1e-7), name
+        assert (vis, threat) == ((0.4, 2.0) if name.startswith("hills") else (1.0, 0.5))
+    assert sum(g[1] for g in got) == pytest.approx(s.theatre.line_km, rel=1e-12)
+    # the sectors reach the model: the same results as the sectors typed in
+    twin_data = scenario_data(line, line_km=s.theatre.line_km, sectors=[
+        {"name": n.replace(" (", "-").replace(")", ""), "length_km": ln, "visibility": v,
+         "threat": t} for n, ln, v, t in got])
+    del twin_data["theatre"]["line_file"]
+    a, b = feasim.evaluate(s), feasim.evaluate(feasim.validate_data(twin_data))
+    for k in ("detection_probability", "response_hours_p90", "observation_posts"):
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    # overrides keep the regions' sectors, and may change their inputs
+    again = feasim.with_overrides(s, {"theatre.sectors[hills].threat": 5})
+    assert [x.threat for x in again.theatre.sectors][:2] == [0.5, 5.0]
+
+
+def test_bad_regions_are_clear_errors(tmp_path, capsys):
+    line = write_line(tmp_path / "line.geojson", MERIDIAN)
+    y = tmp_path / "s.yaml"
+    cases = [
+        ([({"name": "south"}, [(-1, 4)])], "regions_do_not_cover",
+         f"outside every region: km {meridian_arc_km(0, 4):,.1f}–{meridian_arc_km(0, 10):,.1f}"),
+        ([({"name": "a"}, [(-1, 6)]), ({"name": "b"}, [(4, 11)])], "regions_do_not_cover",
+         "overlap"),
+        ([({}, [(-1, 11)])], "region_without_name", "feature 0"),
+        ([({"name": "a"}, [(-1, 5)]), ({"name": "a"}, [(5, 11)])], "duplicate_region", "'a'"),
+    ]
+    for regions, rule, text in cases:
+        r = write_regions(tmp_path / "r.geojson", regions)
+        y.write_text(yaml.safe_dump(scenario_data(line, regions_file=str(r))), encoding="utf-8")
+        assert main(["validate", str(y)]) == 2
+        err = capsys.readouterr().err
+        assert f"[{rule}]" in err and text in err and "Traceback" not in err, (rule, err)
+    r = write_regions(tmp_path / "r2.geojson", [({"name": "all"}, [(-1, 11)])])
+    data = scenario_data(line, regions_file=str(r))
+    data["theatre"]["sectors"] = [{"name": "x", "length_km": 5}]
+    y.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["validate", str(y)]) == 2
+    assert "[sectors_and_regions]" in capsys.readouterr().err
+    data = scenario_data(line, regions_file=str(r))
+    del data["theatre"]["line_file"]
+    data["theatre"]["line_km"] = 100
+    y.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["validate", str(y)]) == 2
+    assert "[regions_need_line]" in capsys.readouterr().err

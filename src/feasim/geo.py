@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["LENGTH_TOLERANCE", "GeoError", "builtin_lines", "geodesic_length_km",
-           "line_length_km", "line_length_km_cached", "read_line", "resolve"]
+           "line_length_km", "line_length_km_cached", "read_line", "read_regions", "resolve",
+           "sectors_from_files", "sectors_from_regions"]
 
 LENGTH_TOLERANCE = 0.01
 """Largest relative difference allowed between a stated ``line_km`` and the geodesic
@@ -196,3 +197,154 @@ def line_length_km_cached(path: str | Path) -> float:
         raise GeoError("no_such_file", f"not a regular file: {p}")
     _geod()   # the extra's absence is reported before the file is read
     return _cached(str(p), st.st_mtime_ns, st.st_size)
+
+
+# ---------------------------------------------------------------- sectors from regions
+
+GAP_TOLERANCE = 0.001
+"""Largest share of the line's length allowed outside every region (fraction: 0.1%);
+pieces are scaled to sum to the line's length exactly."""
+
+REGION_KEYS = ("visibility", "threat")
+"""Per-sector inputs a region's properties may give (the other properties are ignored)."""
+
+
+def _transformers(parts: list[list[tuple[float, float]]]) -> tuple[Any, Any]:
+    """Transforms between WGS84 and an azimuthal equidistant projection centred on the
+    line, where intersections are cut (distances from the centre are exact)."""
+    _geod()
+    from pyproj import Transformer
+
+    lons = [p[0] for part in parts for p in part]
+    lats = [p[1] for part in parts for p in part]
+    lon0, lat0 = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+    proj = f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m"
+    return (Transformer.from_crs("EPSG:4326", proj, always_xy=True),
+            Transformer.from_crs(proj, "EPSG:4326", always_xy=True))
+
+
+def read_regions(path: str | Path) -> list[dict[str, Any]]:
+    """The regions of a GeoJSON ``FeatureCollection`` of ``Polygon``/``MultiPolygon``
+    features: ``{"name", "geometry" (GeoJSON), "visibility"?, "threat"?}`` each; a
+    feature needs a ``name`` property, unique in the file."""
+    p = Path(path)
+    if not p.is_file():
+        raise GeoError("no_such_file", f"no such file: {p}")
+    if p.stat().st_size > MAX_BYTES:
+        raise GeoError("too_large", f"{p} is over {MAX_BYTES:,} bytes")
+    try:
+        obj = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GeoError("not_geojson", f"{p} is not JSON: {exc}") from None
+    if not isinstance(obj, dict) or obj.get("type") != "FeatureCollection" \
+            or not isinstance(obj.get("features"), list):
+        raise GeoError("not_geojson", "regions must be a GeoJSON FeatureCollection")
+    out, seen = [], set()
+    for i, f in enumerate(obj["features"]):
+        geom = f.get("geometry") if isinstance(f, dict) else None
+        props = (f.get("properties") or {}) if isinstance(f, dict) else {}
+        if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
+            raise GeoError("not_a_polygon", f"region feature {i} is not a Polygon or "
+                                            "MultiPolygon")
+        name = props.get("name") if isinstance(props, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise GeoError("region_without_name", f"region feature {i} has no 'name' property")
+        if name in seen:
+            raise GeoError("duplicate_region", f"two regions are named {name!r}")
+        seen.add(name)
+        rec: dict[str, Any] = {"name": name, "geometry": geom}
+        for k in REGION_KEYS:
+            if k in props:
+                rec[k] = props[k]
+        out.append(rec)
+    if not out:
+        raise GeoError("not_geojson", "the regions file holds no feature")
+    return out
+
+
+def sectors_from_regions(parts: list[list[tuple[float, float]]],
+                         regions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sectors where the line crosses the regions, in order along the line: one per
+    stretch inside a region (named after it, ``NAME (2)`` for its second stretch), with
+    the region's ``visibility`` and ``threat``, and ``length_km`` its geodesic length.
+
+    Lengths are scaled to sum to the line's geodesic length exactly; a share of the line
+    above :data:`GAP_TOLERANCE` outside every region (or inside two) is an error that
+    gives the kilometre ranges.
+    """
+    import numpy as np
+    import shapely
+    from shapely.geometry import LineString, Point, shape
+
+    fwd_t, back_t = _transformers(parts)
+
+    def fwd(xy: Any) -> Any:
+        return np.column_stack(fwd_t.transform(xy[:, 0], xy[:, 1]))
+
+    def back(xy: Any) -> Any:
+        return np.column_stack(back_t.transform(xy[:, 0], xy[:, 1]))
+
+    total = line_length_km(parts)
+    pieces: list[tuple[float, str, float]] = []   # (position km, region, length km)
+    offset = 0.0
+    projected = [shapely.transform(shape(r["geometry"]), fwd) for r in regions]
+    for part in parts:
+        line = shapely.transform(LineString(part), fwd)
+        scale = geodesic_length_km(part) / (line.length / 1000.0)   # projected → geodesic
+        for r, poly in zip(regions, projected):
+            cut = line.intersection(poly)
+            for seg in getattr(cut, "geoms", [cut]):
+                if seg.is_empty or seg.geom_type != "LineString" or seg.length == 0:
+                    continue
+                start = line.project(Point(seg.coords[0]))
+                ll = shapely.transform(seg, back)
+                pieces.append((offset + start / 1000.0 * scale, r["name"],
+                               geodesic_length_km(list(ll.coords))))
+        offset += geodesic_length_km(part)
+    if not pieces:
+        raise GeoError("line_outside_regions", "the line crosses none of the regions")
+    pieces.sort()
+    covered = sum(p[2] for p in pieces)
+    if abs(covered - total) > GAP_TOLERANCE * total:
+        gaps, at = [], 0.0
+        for pos, _, length in pieces:
+            if pos - at > GAP_TOLERANCE * total:
+                gaps.append(f"km {at:,.1f}–{pos:,.1f}")
+            at = max(at, pos + length)
+        if total - at > GAP_TOLERANCE * total:
+            gaps.append(f"km {at:,.1f}–{total:,.1f}")
+        what = ("outside every region: " + ", ".join(gaps[:10])) if gaps else \
+            "in more than one region (regions overlap)"
+        raise GeoError("regions_do_not_cover", f"{abs(covered - total):,.1f} km of the "
+                                               f"{total:,.1f} km line lie {what}")
+    count: dict[str, int] = {}
+    by_name = {r["name"]: r for r in regions}
+    out = []
+    for _, name, length in pieces:
+        count[name] = count.get(name, 0) + 1
+        label = name if count[name] == 1 else f"{name} ({count[name]})"
+        sec = {"name": label, "length_km": length * total / covered}
+        sec.update({k: by_name[name][k] for k in REGION_KEYS if k in by_name[name]})
+        out.append(sec)
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_sectors(line: str, lstat: tuple[int, int], regions: str,
+                    rstat: tuple[int, int]) -> tuple[tuple[tuple[str, Any], ...], ...]:
+    secs = sectors_from_regions(read_line(line), read_regions(regions))
+    return tuple(tuple(s.items()) for s in secs)
+
+
+def sectors_from_files(line_path: str | Path, regions_path: str | Path) -> list[dict[str, Any]]:
+    """:func:`sectors_from_regions` for a line file and a regions file, computed once per
+    version of the two files."""
+    def stat(p: Path) -> tuple[int, int]:
+        if not p.is_file():
+            raise GeoError("no_such_file", f"no such file: {p}")
+        st = p.stat()
+        return st.st_mtime_ns, st.st_size
+
+    lp, rp = Path(line_path), Path(regions_path)
+    _geod()
+    return [dict(s) for s in _cached_sectors(str(lp), stat(lp), str(rp), stat(rp))]

@@ -254,6 +254,12 @@ class Theatre(_Strict):
     """Residents of the zone the force is to secure (persons; omit if unknown). Used only
     by the population method of the requirements table (20–25 security personnel per
     1,000 residents, Quinlivan 2003, McGrath 2006)."""
+    regions_file: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
+    """A GeoJSON ``FeatureCollection`` of ``Polygon``/``MultiPolygon`` regions, each with a
+    ``name`` property and optionally ``visibility`` and ``threat``: the line (``line_file``)
+    is cut into one sector per stretch inside a region, in order along it, with the
+    region's inputs. A path relative to the scenario file's folder, kept resolved; needs
+    the ``geo`` extra. Not together with sectors written by hand."""
 
     @model_validator(mode="before")
     @classmethod
@@ -263,8 +269,11 @@ class Theatre(_Strict):
         # line_km and sector lengths, as for a line typed in.
         if not isinstance(data, dict):
             return data
+        base = (info.context or {}).get("base_dir")
         if isinstance(data.get("line_file"), str):
-            data = _line_from_file(data, (info.context or {}).get("base_dir"))
+            data = _line_from_file(data, base)
+        if isinstance(data.get("regions_file"), str):
+            data = _sectors_from_regions(data, base)
         sectors = data.get("sectors")
         if isinstance(sectors, (list, tuple)) and any(
                 isinstance(x, dict) and "to_km" in x for x in sectors):
@@ -298,6 +307,38 @@ def _line_from_file(data: dict, base_dir: Any) -> dict:
                                           "length": f"{length:,.1f}"})
     return {**data, "line_file": data["line_file"] if data["line_file"].startswith(geo.BUILTIN)
             else str(path.resolve())}
+
+
+def _sectors_from_regions(data: dict, base_dir: Any) -> dict:
+    """Sectors where ``line_file`` crosses the regions of ``regions_file``."""
+    from . import geo
+
+    if not isinstance(data.get("line_file"), str):
+        raise PydanticCustomError("regions_need_line", "theatre.regions_file cuts "
+                                  "theatre.line_file into sectors: give line_file too")
+    try:
+        line = geo.resolve(data["line_file"], base_dir)
+        regions = geo.resolve(data["regions_file"], base_dir)
+        made = geo.sectors_from_files(line, regions)
+    except geo.GeoError as exc:
+        raise PydanticCustomError(exc.rule, "theatre.regions_file {file}: {why}",
+                                  {"file": repr(data["regions_file"])[:200],
+                                   "why": str(exc)[:400]}) from None
+    data = {**data, "regions_file": str(regions.resolve())}
+    given = data.get("sectors")
+    if given:
+        # a scenario written back out (with_overrides) holds the sectors the regions
+        # gave; other inputs of theirs may have been changed, names and lengths not
+        same = isinstance(given, (list, tuple)) and len(given) == len(made) and all(
+            isinstance(g, dict) and g.get("name") == m["name"]
+            and isinstance(g.get("length_km"), (int, float))
+            and math.isclose(float(g["length_km"]), m["length_km"], rel_tol=1e-9)
+            for g, m in zip(given, made))
+        if not same:
+            raise PydanticCustomError("sectors_and_regions", "give theatre.sectors or "
+                                      "theatre.regions_file, not both")
+        return data
+    return {**data, "sectors": made}
 
 
 def _sectors_from_marks(sectors: list[Any], line_km: Any) -> list[Any]:
