@@ -261,3 +261,34 @@ def test_bad_regions_are_clear_errors(tmp_path, capsys):
     y.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert main(["validate", str(y)]) == 2
     assert "[regions_need_line]" in capsys.readouterr().err
+
+
+def test_the_map_draws_the_line_sectors_and_bases_without_network(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import socket
+
+    from feasim.plots import line_map
+
+    def no_network(*a, **k):
+        raise AssertionError("the map tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    f = write_line(tmp_path / "line.geojson", MERIDIAN)
+    s = feasim.validate_data(scenario_data(f, behind="right", sectors=[
+        {"name": "south", "to_km": 300}, {"name": "north"}]))
+    fig = line_map(s)
+    ax = fig.axes[0]
+    gids = {a.get_gid() for a in ax.get_children()}
+    assert {"sector:south", "sector:north", "sector_boundaries", "bases"} <= gids
+    assert sum(1 for g in gids if str(g).startswith("catchment:")) == 4
+    bases = next(a for a in ax.collections if a.get_gid() == "bases").get_offsets()
+    # 4 bases at (j + ½) × L/4 along a meridian heading north, 20 km to its right (east)
+    lat_expected = [geo.points_along(geo.read_line(f), [(j + 0.5) * s.theatre.line_km / 4])[1][0]
+                    for j in range(4)]
+    assert np.allclose(bases[:, 1], lat_expected, atol=1e-3)
+    dx_km = (bases[:, 0] - 30.0) * 111.32 * np.cos(np.radians(bases[:, 1]))
+    assert np.all(dx_km > 0) and np.allclose(dx_km, s.posture.qrf.depth_km, rtol=0.01)
+    south = next(a for a in ax.lines if a.get_gid() == "sector:south")
+    assert south.get_ydata().max() == pytest.approx(2.713, abs=0.01)   # km 300 ≈ lat 2.713°
+    with pytest.raises(feasim.plots.PlotValueError):
+        line_map(feasim.load_scenario("scenarios/claims/c02-experts-100k-in-theatre.yaml"))

@@ -27,7 +27,8 @@ from typing import Any
 
 __all__ = ["LENGTH_TOLERANCE", "GeoError", "builtin_lines", "geodesic_length_km",
            "line_length_km", "line_length_km_cached", "read_line", "read_regions", "resolve",
-           "sectors_from_files", "sectors_from_regions"]
+           "sectors_from_files", "sectors_from_regions", "points_along", "behind",
+           "base_positions_km", "countries"]
 
 LENGTH_TOLERANCE = 0.01
 """Largest relative difference allowed between a stated ``line_km`` and the geodesic
@@ -348,3 +349,60 @@ def sectors_from_files(line_path: str | Path, regions_path: str | Path) -> list[
     lp, rp = Path(line_path), Path(regions_path)
     _geod()
     return [dict(s) for s in _cached_sectors(str(lp), stat(lp), str(rp), stat(rp))]
+
+
+# ---------------------------------------------------------------- placement
+
+
+def points_along(parts: list[list[tuple[float, float]]], km: Any) -> tuple[Any, Any, Any]:
+    """``(lon, lat, azimuth)`` (degrees) of the points ``km`` kilometres along the line from
+    its first point, on the geodesic of the segment they fall in; the azimuth is the
+    line's direction there (degrees clockwise from north). Positions past the end are
+    placed at the end; the parts of a ``MultiLineString`` follow one another."""
+    import numpy as np
+
+    g = _geod()
+    segs = []   # (start km, length km, lon0, lat0, azimuth)
+    at = 0.0
+    for part in parts:
+        for (lon0, lat0), (lon1, lat1) in zip(part, part[1:]):
+            az, _, dist = g.inv(lon0, lat0, lon1, lat1)
+            segs.append((at, dist / 1000.0, lon0, lat0, az))
+            at += dist / 1000.0
+    starts = np.array([s[0] for s in segs])
+    x = np.clip(np.atleast_1d(np.asarray(km, dtype=float)), 0.0, at)
+    i = np.clip(np.searchsorted(starts, x, side="right") - 1, 0, len(segs) - 1)
+    lon0 = np.array([segs[j][2] for j in i])
+    lat0 = np.array([segs[j][3] for j in i])
+    az0 = np.array([segs[j][4] for j in i])
+    lon, lat, back = g.fwd(lon0, lat0, az0, (x - starts[i]) * 1000.0)
+    return np.asarray(lon), np.asarray(lat), (np.asarray(back) + 180.0) % 360.0
+
+
+def behind(lon: Any, lat: Any, azimuth: Any, depth_km: float, side: str) -> tuple[Any, Any]:
+    """Points ``depth_km`` from ``(lon, lat)`` at right angles to a line heading
+    ``azimuth``, on its ``left`` or ``right`` (facing along the line)."""
+    import numpy as np
+
+    turn = {"left": -90.0, "right": 90.0}[side]
+    az = np.asarray(azimuth, dtype=float) + turn
+    out_lon, out_lat, _ = _geod().fwd(lon, lat, az, np.full(np.shape(az), depth_km * 1000.0))
+    return np.asarray(out_lon), np.asarray(out_lat)
+
+
+def base_positions_km(line_km: float, bases: int) -> Any:
+    """Where the QRF bases stand along the line (km): the centres of equal catchments,
+    ``(j + ½) × L / B``, as both models place them."""
+    import numpy as np
+
+    return (np.arange(bases) + 0.5) * line_km / bases
+
+
+def countries() -> dict[str, Any]:
+    """The shipped country outlines around Ukraine (GeoJSON ``FeatureCollection``, public
+    domain Natural Earth 1:10m), or an empty collection if they are not installed."""
+    f = resources.files("feasim") / "refdata" / "geo" / "countries-ukraine-region.geojson"
+    try:
+        return json.loads(f.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
+        return {"type": "FeatureCollection", "features": []}

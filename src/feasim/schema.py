@@ -254,6 +254,11 @@ class Theatre(_Strict):
     """Residents of the zone the force is to secure (persons; omit if unknown). Used only
     by the population method of the requirements table (20–25 security personnel per
     1,000 residents, Quinlivan 2003, McGrath 2006)."""
+    behind: Literal["left", "right"] | None = None
+    """Which side of ``line_file`` is behind the line, facing along it from its first
+    point: where the QRF bases stand (``posture.qrf.depth_km`` from it) on the map
+    (``feasim.plots.line_map``). ``null``: the bases are drawn on the line. The models do
+    not use it."""
     regions_file: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
     """A GeoJSON ``FeatureCollection`` of ``Polygon``/``MultiPolygon`` regions, each with a
     ``name`` property and optionally ``visibility`` and ``threat``: the line (``line_file``)

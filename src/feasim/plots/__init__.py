@@ -17,7 +17,8 @@ troop figures are fields of :func:`feasim.refdata.claims`, per-sector
 coverage is the models' :attr:`feasim.Result.by_sector`. One module per
 figure family: :mod:`.density` (:func:`density_chart`,
 :func:`density_comparison`), :mod:`.distributions`, :mod:`.posture`,
-:mod:`.series`, :mod:`.sensitivity`, :mod:`.frontier`; :mod:`._style` holds
+:mod:`.series`, :mod:`.sensitivity`, :mod:`.frontier`, :mod:`.geomap` (:func:`line_map`,
+the line on a map); :mod:`._style` holds
 figure creation, formatters and colours, :mod:`.labels` the names people read
 (metrics and inputs in words, units, axis labels) and the label placement.
 Wrong arguments raise ``PlotTypeError`` (a ``TypeError``) and values that
@@ -37,6 +38,7 @@ from ._style import PlotTypeError, PlotValueError
 from .density import density_chart, density_comparison
 from .distributions import DEFAULT_METRICS, metric_distributions
 from .frontier import frontier_chart
+from .geomap import line_map
 from .posture import posture_by_sector
 from .sensitivity import sensitivity_chart
 from .series import commitment_fan_chart, strength_fan_chart
@@ -50,5 +52,6 @@ __all__ = [
     "commitment_fan_chart",
     "sensitivity_chart",
     "frontier_chart",
+    "line_map",
     "DEFAULT_METRICS",
 ]
