@@ -587,7 +587,8 @@ def test_ramp_up_longer_than_horizon_is_measured_whole_and_warned():
 # ---------------------------------------------------------------- shipped scenarios
 
 SHIPPED = sorted((ROOT / "scenarios" / "claims").glob("*.yaml")) + sorted(
-    (ROOT / "scenarios" / "history").glob("*.yaml"))
+    (ROOT / "scenarios" / "history").glob("*.yaml")) + sorted(
+    (ROOT / "scenarios" / "geo").glob("*.yaml"))
 
 
 @pytest.mark.slow

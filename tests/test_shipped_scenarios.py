@@ -13,7 +13,8 @@ from feasim import refdata
 
 from .conftest import ROOT, SCENARIOS
 
-FILES = sorted((SCENARIOS / "claims").glob("*.yaml")) + sorted((SCENARIOS / "history").glob("*.yaml"))
+FILES = (sorted((SCENARIOS / "claims").glob("*.yaml")) + sorted((SCENARIOS / "history").glob("*.yaml"))
+         + sorted((SCENARIOS / "geo").glob("*.yaml")))
 CLAIMS = sorted((SCENARIOS / "claims").glob("*.yaml"))
 HISTORY = sorted((SCENARIOS / "history").glob("*.yaml"))
 

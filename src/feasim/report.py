@@ -585,6 +585,14 @@ def build_report(scenario: Scenario, *, comments: dict[str, str] | None = None,
     data.figures["distributions"] = png(plots.metric_distributions(result))
     data.figures["posture"] = png(plots.posture_by_sector(scenario, result))
     data.sections += _figure_sections()
+    if scenario.theatre.line_file is not None:   # a geographic line: the map
+        data.figures["map"] = png(plots.line_map(scenario, result))
+        data.sections.append(Section("The line on a map", figure="map", id="map", caption=(
+            f"The line of theatre.line_file ({scenario.theatre.line_km:,.0f} km, geodesic), "
+            "each sector coloured by its median observation-post coverage, the sector "
+            "boundaries, and the QRF bases where the models place them; country outlines "
+            "from Natural Earth 1:10m (public domain). No map tiles, nothing from the "
+            "network.")))
     data.sections.append(Section("All metrics", table=_metrics_table(result), id="metrics"))
     if simulate:
         data.sections.append(_simulation_section(data, scenario, progress))
