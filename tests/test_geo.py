@@ -334,3 +334,21 @@ def _report_of(tmp_path, path):
     out = tmp_path / "other"
     assert main(["report", path, "-o", str(out), "--samples", "100"]) == 0
     return (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_posts_on_the_map_stand_where_the_models_put_them(tmp_path):
+    pytest.importorskip("matplotlib")
+    from feasim.plots import line_map
+
+    f = write_line(tmp_path / "line.geojson", MERIDIAN)
+    s = feasim.validate_data(scenario_data(f))
+    r = feasim.evaluate(s, samples=20)
+    posts = int(np.median(r["observation_posts"]))
+    dots = next(a for a in line_map(s, r).axes[0].collections
+                if a.get_gid() == "posts").get_offsets()
+    assert len(dots) == posts
+    # along a meridian from the equator, km k maps to the latitude whose arc is k km
+    length = s.theatre.line_km
+    for (_, lat), k in zip(dots, (np.arange(posts) + 0.5) * length / posts):
+        assert meridian_arc_km(0, lat) == pytest.approx(k, abs=0.01)
+    assert geo.grid_positions_km(100, 4, phase_km=20).tolist() == [7.5, 20 + 12.5, 57.5, 82.5]

@@ -28,7 +28,7 @@ from typing import Any
 __all__ = ["LENGTH_TOLERANCE", "GeoError", "builtin_lines", "geodesic_length_km",
            "line_length_km", "line_length_km_cached", "read_line", "read_regions", "resolve",
            "sectors_from_files", "sectors_from_regions", "points_along", "behind",
-           "base_positions_km", "countries"]
+           "base_positions_km", "grid_positions_km", "countries"]
 
 LENGTH_TOLERANCE = 0.01
 """Largest relative difference allowed between a stated ``line_km`` and the geodesic
@@ -396,6 +396,18 @@ def base_positions_km(line_km: float, bases: int) -> Any:
     import numpy as np
 
     return (np.arange(bases) + 0.5) * line_km / bases
+
+
+def grid_positions_km(line_km: float, count: int, phase_km: float = 0.0) -> Any:
+    """Where ``count`` observation posts or evenly placed sensors stand along the line
+    (km): ``phase + (k + ½) × L / count`` modulo ``L``. The analytic model spreads them
+    so; the simulation draws ``phase`` uniformly in ``[0, L / count)`` per replication
+    (the map shows ``phase`` = 0)."""
+    import numpy as np
+
+    if count <= 0:
+        return np.empty(0)
+    return np.sort(np.mod(phase_km + (np.arange(count) + 0.5) * line_km / count, line_km))
 
 
 def countries() -> dict[str, Any]:

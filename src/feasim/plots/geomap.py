@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._style import _DARK, _VERMILION, PlotTypeError, PlotValueError, _median, _new_axes
+from ._style import _DARK, _PURPLE, _VERMILION, PlotTypeError, PlotValueError, _median, _new_axes
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -37,6 +37,9 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
     - the line, each sector coloured by the median over samples of its per-sector
       ``metric`` (:data:`feasim.metrics.SECTOR_METRICS`, default the observation-post
       coverage, a fraction 0–1) with a colour bar, and sector boundaries as ticks;
+    - the observation posts (dots) and evenly placed sensors (squares), at
+      ``(k + ½) × L / count`` along the line (the simulation shifts each grid by a
+      random phase per replication; the map shows it unshifted);
     - the QRF bases (triangles) where both models place them, at the centres of equal
       catchments along the line, ``posture.qrf.depth_km`` behind it on the side
       ``theatre.behind`` names (on the line if it names none), each joined to the
@@ -120,6 +123,15 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
     if len(marks):
         lon, lat, _ = geo.points_along(parts, marks)
         ax.scatter(lon, lat, marker="|", s=180, color=_DARK, zorder=4, gid="sector_boundaries")
+    for metric_name, marker, colour, what in (("observation_posts", "o", _DARK, "posts"),
+                                               ("sensors", "s", _PURPLE, "sensors")):
+        count = int(round(_median(np.asarray(result.metrics.get(metric_name, 0.0),
+                                             dtype=float))))
+        if count > 0:
+            lon, lat, _ = geo.points_along(parts, geo.grid_positions_km(float(th.line_km),
+                                                                         count))
+            ax.scatter(lon, lat, marker=marker, s=6 if count > 200 else 14, color=colour,
+                       zorder=4, gid=what, label=f"{what} ({count:,}, evenly spaced)")
     qrf = scenario.posture.qrf
     if qrf is not None:
         bases = int(round(_median(np.asarray(result.metrics.get(
@@ -148,6 +160,6 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
     ax.set_title(f"{scenario.name}: {th.line_km:,.0f} km line", fontsize=10)
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
     bar.set_label(f"{metric.replace('_', ' ')} by sector (median, fraction)")
-    if qrf is not None:
+    if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="lower left", fontsize=8)
     return fig
