@@ -352,3 +352,15 @@ def test_posts_on_the_map_stand_where_the_models_put_them(tmp_path):
     for (_, lat), k in zip(dots, (np.arange(posts) + 0.5) * length / posts):
         assert meridian_arc_km(0, lat) == pytest.approx(k, abs=0.01)
     assert geo.grid_positions_km(100, 4, phase_km=20).tolist() == [7.5, 20 + 12.5, 57.5, 82.5]
+
+
+def test_regions_without_shapely_name_the_extra(tmp_path, capsys, monkeypatch):
+    line = write_line(tmp_path / "line.geojson", MERIDIAN)
+    r = write_regions(tmp_path / "r.geojson", [({"name": "all"}, [(-1, 11)])])
+    monkeypatch.setitem(sys.modules, "shapely", None)
+    geo._cached_sectors.cache_clear()
+    y = tmp_path / "s.yaml"
+    y.write_text(yaml.safe_dump(scenario_data(line, regions_file=str(r))), encoding="utf-8")
+    assert main(["validate", str(y)]) == 2
+    err = capsys.readouterr().err
+    assert "[geo_extra_missing]" in err and "pip install 'feasim[geo]'" in err

@@ -274,8 +274,12 @@ def sectors_from_regions(parts: list[list[tuple[float, float]]],
     gives the kilometre ranges.
     """
     import numpy as np
-    import shapely
-    from shapely.geometry import LineString, Point, shape
+    try:
+        import shapely
+        from shapely.geometry import LineString, Point, shape
+    except ImportError:
+        raise GeoError("geo_extra_missing", "sectors from regions (theatre.regions_file) "
+                                            f"need the geo extra: {EXTRA}") from None
 
     fwd_t, back_t = _transformers(parts)
 

@@ -34,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             continue
         n = len(s.contributors)
+        line = (f"; line {s.theatre.line_km:,.1f} km, geodesic, from its line_file"
+                if s.theatre.line_file is not None else "")
         print(f"ok: {path} ({s.name}: {n} contributor{'' if n == 1 else 's'}, "
-              f"basis {s.force.basis})")
+              f"basis {s.force.basis}{line})")
     return EXIT_INPUT if bad else EXIT_OK
 
