@@ -364,3 +364,12 @@ def test_regions_without_shapely_name_the_extra(tmp_path, capsys, monkeypatch):
     assert main(["validate", str(y)]) == 2
     err = capsys.readouterr().err
     assert "[geo_extra_missing]" in err and "pip install 'feasim[geo]'" in err
+
+
+def test_line_km_as_a_distribution_with_a_line_file_is_an_error(tmp_path, capsys):
+    f = write_line(tmp_path / "line.geojson", MERIDIAN)
+    y = tmp_path / "s.yaml"
+    y.write_text(yaml.safe_dump(scenario_data(f, line_km={"dist": "uniform", "low": 1000,
+                                                          "high": 1200})), encoding="utf-8")
+    assert main(["validate", str(y)]) == 2
+    assert "[constant_with_line_file]" in capsys.readouterr().err

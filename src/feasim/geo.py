@@ -376,10 +376,8 @@ def points_along(parts: list[list[tuple[float, float]]], km: Any) -> tuple[Any, 
     starts = np.array([s[0] for s in segs])
     x = np.clip(np.atleast_1d(np.asarray(km, dtype=float)), 0.0, at)
     i = np.clip(np.searchsorted(starts, x, side="right") - 1, 0, len(segs) - 1)
-    lon0 = np.array([segs[j][2] for j in i])
-    lat0 = np.array([segs[j][3] for j in i])
-    az0 = np.array([segs[j][4] for j in i])
-    lon, lat, back = g.fwd(lon0, lat0, az0, (x - starts[i]) * 1000.0)
+    table = np.array(segs, dtype=float)   # columns: start, length, lon0, lat0, azimuth
+    lon, lat, back = g.fwd(table[i, 2], table[i, 3], table[i, 4], (x - starts[i]) * 1000.0)
     return np.asarray(lon), np.asarray(lat), (np.asarray(back) + 180.0) % 360.0
 
 

@@ -32,7 +32,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from pydantic import BaseModel
@@ -588,7 +588,8 @@ def build_report(scenario: Scenario, *, comments: dict[str, str] | None = None,
     if scenario.theatre.line_file is not None:   # a geographic line: the map
         data.figures["map"] = png(plots.line_map(scenario, result))
         data.sections.append(Section("The line on a map", figure="map", id="map", caption=(
-            f"The line of theatre.line_file ({scenario.theatre.line_km:,.0f} km, geodesic), "
+            f"The line of theatre.line_file ({float(cast(float, scenario.theatre.line_km)):,.0f} km, "
+            "geodesic), "
             "each sector coloured by its median observation-post coverage, the sector "
             "boundaries, and the QRF bases where the models place them; country outlines "
             "from Natural Earth 1:10m (public domain). No map tiles, nothing from the "

@@ -237,13 +237,14 @@ class Theatre(_Strict):
                               json_schema_extra=_theatre_schema)
 
     line_km: Positive
-    """Length of the line (km). With ``line_file`` it may be left out: the line's
-    geodesic length is taken; a stated value more than 1% away from it is an error."""
+    """Length of the line (km)."""
     line_file: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
     """A GeoJSON ``LineString`` or ``MultiLineString`` (WGS84 longitude/latitude) that the
     line follows, or a line shipped with feasim as ``builtin:NAME`` (``feasim.geo.
-    builtin_lines()``). A path is read relative to the scenario file's folder and kept
-    resolved. Needs the ``geo`` extra (``pip install 'feasim[geo]'``)."""
+    builtin_lines()``). Its geodesic length (km) is ``line_km``, which may then be left
+    out; a stated ``line_km`` more than 1% away from it is an error. A path is read
+    relative to the scenario file's folder and kept resolved. Needs the ``geo`` extra
+    (``pip install 'feasim[geo]'``)."""
     buffer_depth_km: NonNegative = 0.0
     """Depth of the buffer zone in front of the line (km); the models do not use it, the
     analogues requirement does (zone area = line × depth)."""
@@ -302,8 +303,11 @@ def _line_from_file(data: dict, base_dir: Any) -> dict:
         return {**data, "line_km": length,
                 "line_file": data["line_file"] if data["line_file"].startswith(geo.BUILTIN)
                 else str(path.resolve())}
+    if isinstance(stated, dict):
+        raise PydanticCustomError("constant_with_line_file", "line_km must be a constant "
+                                  "with theatre.line_file (the line has one length)")
     if isinstance(stated, bool) or not isinstance(stated, (int, float)):
-        return data   # a distribution or a bad value: the field's own check reports it
+        return data   # a bad value: the field's own check reports it
     if abs(float(stated) - length) > geo.LENGTH_TOLERANCE * length:
         raise PydanticCustomError(
             "line_length_mismatch", "line_km = {stated} km differs by more than 1% from "

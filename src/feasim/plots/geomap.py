@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._style import _DARK, _PURPLE, _VERMILION, PlotTypeError, PlotValueError, _median, _new_axes
+from ._style import (_DARK, _PURPLE, _VERMILION, PlotTypeError, PlotValueError, _median,
+                     _new_axes, _quantity_median)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -75,6 +76,7 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
         raise PlotTypeError("line_map(scenario, result): result must be a feasim Result or "
                             f"None; got {type(result).__name__}")
     th = scenario.theatre
+    line_km = _quantity_median(th.line_km)   # a constant with a line file
     if th.line_file is None:
         raise PlotValueError("line_map: the scenario has no theatre.line_file (a line on a "
                              "map needs its geometry)")
@@ -89,7 +91,7 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
         raise PlotValueError(f"line_map: the {result.method} result has no per-sector "
                              f"{metric!r} for the sectors {', '.join(names)}")
     values = [_median(np.asarray(per[n], dtype=float)) for n in names]
-    lengths = [s.length_km for s in th.sectors] if th.sectors else [float(th.line_km)]
+    lengths = [s.length_km for s in th.sectors] if th.sectors else [line_km]
 
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
@@ -128,7 +130,7 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
         count = int(round(_median(np.asarray(result.metrics.get(metric_name, 0.0),
                                              dtype=float))))
         if count > 0:
-            lon, lat, _ = geo.points_along(parts, geo.grid_positions_km(float(th.line_km),
+            lon, lat, _ = geo.points_along(parts, geo.grid_positions_km(line_km,
                                                                          count))
             ax.scatter(lon, lat, marker=marker, s=6 if count > 200 else 14, color=colour,
                        zorder=4, gid=what, label=f"{what} ({count:,}, evenly spaced)")
@@ -138,12 +140,12 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
             "qrf_bases_manned", np.asarray(float(_median(np.asarray(qrf.bases, dtype=float))))),
             dtype=float))))
         if bases > 0:
-            at = geo.base_positions_km(float(th.line_km), bases)
+            at = geo.base_positions_km(line_km, bases)
             lon, lat, az = geo.points_along(parts, at)
             depth = _median(np.asarray(qrf.depth_km, dtype=float)) if th.behind else 0.0
             if th.behind:
                 lon, lat = geo.behind(lon, lat, az, depth, th.behind)
-            width = float(th.line_km) / bases
+            width = line_km / bases
             ends_lon, ends_lat, _ = geo.points_along(parts, np.arange(bases + 1) * width)
             for j in range(bases):
                 ax.plot([ends_lon[j], lon[j], ends_lon[j + 1]], [ends_lat[j], lat[j],
@@ -157,7 +159,7 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
     ax.set_aspect(1.0 / math.cos(math.radians((box[2] + box[3]) / 2)))
     ax.set_xlabel("longitude (degrees east)")
     ax.set_ylabel("latitude (degrees north)")
-    ax.set_title(f"{scenario.name}: {th.line_km:,.0f} km line", fontsize=10)
+    ax.set_title(f"{scenario.name}: {line_km:,.0f} km line", fontsize=10)
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
     bar.set_label(f"{metric.replace('_', ' ')} by sector (median, fraction)")
     if ax.get_legend_handles_labels()[0]:
