@@ -54,6 +54,13 @@ EXPECTED = {
         "minimum force for P(feasible) >= 50%: 1.49 x every pledge",
         "minimum force for P(feasible) >= 90%: unreachable by force alone",
     ],
+    "line_on_a_map.py": [
+        "belarus-ukraine-monitoring: line 863.0 km from builtin:ukraine-belarus-border "
+        "(0.80 of the surveyed 1,084 km)",
+        "  sector west: 430.0 km",
+        "every metric equal: True",
+        "wrote ",
+    ],
     "sustain_and_cost.py": [
         "sustain-three-pledges: 3 contributors, commitment 3 years, 2,000 samples, seed 1",
         "  pledge_shortfall_troops           2,460  (2,091 – 2,829) persons",
