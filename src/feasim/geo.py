@@ -296,7 +296,7 @@ def sectors_from_regions(parts: list[list[tuple[float, float]]],
     for part in parts:
         line = shapely.transform(LineString(part), fwd)
         scale = geodesic_length_km(part) / (line.length / 1000.0)   # projected → geodesic
-        for r, poly in zip(regions, projected):
+        for r, poly in zip(regions, projected, strict=True):
             cut = line.intersection(poly)
             for seg in getattr(cut, "geoms", [cut]):
                 if seg.is_empty or seg.geom_type != "LineString" or seg.length == 0:
@@ -369,7 +369,7 @@ def points_along(parts: list[list[tuple[float, float]]], km: Any) -> tuple[Any, 
     segs = []   # (start km, length km, lon0, lat0, azimuth)
     at = 0.0
     for part in parts:
-        for (lon0, lat0), (lon1, lat1) in zip(part, part[1:]):
+        for (lon0, lat0), (lon1, lat1) in zip(part, part[1:], strict=False):
             az, _, dist = g.inv(lon0, lat0, lon1, lat1)
             segs.append((at, dist / 1000.0, lon0, lat0, az))
             at += dist / 1000.0

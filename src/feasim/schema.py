@@ -342,7 +342,7 @@ def _sectors_from_regions(data: dict, base_dir: Any) -> dict:
             isinstance(g, dict) and g.get("name") == m["name"]
             and isinstance(g.get("length_km"), (int, float))
             and math.isclose(float(g["length_km"]), m["length_km"], rel_tol=1e-9)
-            for g, m in zip(given, made))
+            for g, m in zip(given, made, strict=True))
         if not same:
             raise PydanticCustomError("sectors_and_regions", "give theatre.sectors or "
                                       "theatre.regions_file, not both")

@@ -166,3 +166,17 @@ def _note(ax: Axes, text: str, *, legend: bool = False) -> None:
                 fontsize=6.5, color="#555555", gid="note")
 
 
+
+
+def _check_scenario_result(name: str, scenario: Any, result: Any) -> None:
+    """``PlotTypeError`` unless ``scenario`` is a Scenario and ``result`` a Result or None
+    (e.g. the two arguments swapped), naming the function ``name``."""
+    from ..results import Result
+    from ..schema import Scenario
+
+    if not isinstance(scenario, Scenario):
+        raise PlotTypeError(f"{name}(scenario, result): scenario must be a feasim Scenario; "
+                            f"got {type(scenario).__name__}")
+    if result is not None and not isinstance(result, Result):
+        raise PlotTypeError(f"{name}(scenario, result): result must be a feasim Result or "
+                            f"None; got {type(result).__name__}")

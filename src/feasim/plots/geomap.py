@@ -7,8 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._style import (_DARK, _PURPLE, _VERMILION, PlotTypeError, PlotValueError, _median,
-                     _new_axes, _quantity_median)
+from ._style import (
+    _DARK,
+    _PURPLE,
+    _VERMILION,
+    PlotValueError,
+    _check_scenario_result,
+    _median,
+    _new_axes,
+    _quantity_median,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -66,15 +74,8 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
         The scenario has no ``line_file``, or the result no per-sector ``metric``.
     """
     from .. import geo
-    from ..results import Result as _Result
-    from ..schema import Scenario as _Scenario
 
-    if not isinstance(scenario, _Scenario):
-        raise PlotTypeError("line_map(scenario, result): scenario must be a feasim Scenario; "
-                            f"got {type(scenario).__name__}")
-    if result is not None and not isinstance(result, _Result):
-        raise PlotTypeError("line_map(scenario, result): result must be a feasim Result or "
-                            f"None; got {type(result).__name__}")
+    _check_scenario_result("line_map", scenario, result)
     th = scenario.theatre
     line_km = _quantity_median(th.line_km)   # a constant with a line file
     if th.line_file is None:
@@ -107,7 +108,7 @@ def line_map(scenario: Scenario, result: Result | None = None, *, ax: Axes | Non
         for f in geo.countries().get("features", []):
             name = (f.get("properties") or {}).get("name", "")
             for ring in _rings(f.get("geometry") or {}):
-                xs, ys = zip(*[(p[0], p[1]) for p in ring])
+                xs, ys = zip(*[(p[0], p[1]) for p in ring], strict=True)
                 if max(xs) < box[0] or min(xs) > box[1] or max(ys) < box[2] or min(ys) > box[3]:
                     continue
                 ax.fill(xs, ys, facecolor="#f2f2f2", edgecolor="#9a9a9a", lw=0.6, zorder=0,

@@ -7,8 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._style import (_BLUE, _DARK, _GREEN, _ORANGE, _PURPLE, _VERMILION, PlotTypeError,
-                     PlotValueError, _median, _new_axes, _note, _quantity_median)
+from ._style import (
+    _BLUE,
+    _DARK,
+    _GREEN,
+    _ORANGE,
+    _PURPLE,
+    _VERMILION,
+    PlotValueError,
+    _check_scenario_result,
+    _median,
+    _new_axes,
+    _note,
+    _quantity_median,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -67,15 +79,8 @@ def posture_by_sector(scenario: Scenario, result: Result | None = None, *,
         The result holds no per-sector outputs (e.g. a function model's), or not
         for the scenario's sectors.
     """
-    from ..results import Result as _Result
-    from ..schema import Scenario as _Scenario
 
-    if not isinstance(scenario, _Scenario):
-        raise PlotTypeError("posture_by_sector(scenario, result): scenario must be a feasim "
-                            f"Scenario; got {type(scenario).__name__}")
-    if result is not None and not isinstance(result, _Result):
-        raise PlotTypeError("posture_by_sector(scenario, result): result must be a feasim "
-                            f"Result or None; got {type(result).__name__}")
+    _check_scenario_result("posture_by_sector", scenario, result)
     fig, ax = _new_axes(ax, (9, 5))
     if result is None:
         from ..models import evaluate
