@@ -17,7 +17,8 @@ from feasim.refdata._pools import lowest_grade, parse_pools
 
 STATES = ["GBR", "FRA", "DEU", "ITA", "ESP", "NLD", "BEL", "POL", "DNK", "NOR", "SWE", "FIN",
           "EST", "LVA", "LTU", "CAN", "TUR", "AUS", "CZE", "ROU", "PRT", "UKR", "IND", "BGD",
-          "CHN", "PAK", "NPL"]
+          "CHN", "PAK", "NPL", "GRC", "HRV", "BGR", "SVK", "SVN", "HUN", "LUX", "ALB", "MKD",
+          "MNE", "IRL", "AUT", "CYP"]
 UNITS = ["company", "battalion", "battalion_group", "battle_group", "battlegroup_eu",
          "battlegroup_efp", "brigade", "brigade_group", "division"]
 
@@ -168,6 +169,30 @@ def test_france_active_low():
     assert refdata.force_pool("FRA").active_low == 204700
 
 
+def test_forty_states():
+    assert len(refdata.force_pools()) == 40
+
+
+def test_greece_as_read_in_the_sources():
+    # N2 and N3: 110,800 (NATO 2024 estimate); N1: 111,000 (2025); N17: ISAF 80 (2010).
+    p = refdata.force_pool("GRC")
+    assert (p.active_low, p.active_high, p.deployed_max) == (110_800, 111_000, 80)
+    assert p.grade == "B"
+
+
+def test_ireland_army_figure_is_the_dail_answer():
+    # N41: Army (WTE) 6,670 at 31 May 2022; N40: Permanent Defence Force 7,497 at 31 Jan 2025.
+    p = refdata.force_pool("IRL")
+    assert (p.army_low, p.army_high) == (6_670, 6_670)
+    assert p.active_low == 7_497
+    assert refdata.sources()["N40"].grade == "A"
+
+
+def test_cyprus_has_no_deployment_figure():
+    p = refdata.force_pool("CYP")
+    assert p.has_pool and p.deployed_max is None and p.deployed_as_stated is None
+
+
 @pytest.mark.parametrize("code, deployed", [("AUS", 1_550), ("BGD", 10_855), ("NPL", 6_247)])
 def test_states_without_a_pool_figure(code, deployed):
     p = refdata.force_pool(code)
@@ -179,7 +204,7 @@ def test_states_without_a_pool_figure(code, deployed):
 
 def test_army_figures_found_for_few_states():
     assert [p.state for p in refdata.force_pools().values() if p.army_low is not None] == [
-        "GBR", "FRA", "DEU", "CAN", "TUR"]
+        "GBR", "FRA", "DEU", "CAN", "TUR", "IRL"]
 
 
 def test_notes_on_definitions():
