@@ -163,10 +163,20 @@ def _norm(line: str) -> str:
 
 
 def _shown_lines_appear(shown: list[str], actual: str, where: str) -> None:
-    have = {_norm(line) for line in actual.splitlines()}
-    missing = [s for s in shown if s.strip() and s.strip() not in CUT and _norm(s) not in have]
-    assert not missing, (f"{where}: output shown in the doc is not what the code prints now; "
-                         f"first differing line:\n{missing[0]!r}\nactual output:\n{actual}")
+    """Every line shown (but the cuts) is printed, in the order shown: a doc cannot show
+    a line twice where it is printed once, or lines out of place."""
+    have = [_norm(line) for line in actual.splitlines()]
+    at = 0
+    for s in shown:
+        if not s.strip() or s.strip() in CUT:
+            continue
+        try:
+            at = have.index(_norm(s), at) + 1
+        except ValueError:
+            where_else = "printed, but not in this order" if _norm(s) in have else "not printed"
+            raise AssertionError(f"{where}: output shown in the doc is not what the code prints "
+                                 f"now; first differing line ({where_else}):\n{s!r}\nactual "
+                                 f"output:\n{actual}") from None
 
 
 # ---------------------------------------------------------------- code and commands
