@@ -186,18 +186,21 @@ def _cached(path: str, mtime_ns: int, size: int) -> float:
     return line_length_km(read_line(path))
 
 
-def line_length_km_cached(path: str | Path) -> float:
-    """:func:`line_length_km` of the file at ``path``, read once per version of the file
+def _version(p: Path) -> tuple[int, int]:
+    """``(mtime_ns, size)`` of a regular file: the key under which its contents are cached
     (scenarios are validated again on every override)."""
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError:
-        raise GeoError("no_such_file", f"no such file: {p}") from None
     if not p.is_file():
-        raise GeoError("no_such_file", f"not a regular file: {p}")
+        raise GeoError("no_such_file", f"no such file (or not a regular file): {p}")
+    st = p.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+def line_length_km_cached(path: str | Path) -> float:
+    """:func:`line_length_km` of the file at ``path``, read once per version of the file."""
+    p = Path(path)
+    version = _version(p)
     _geod()   # the extra's absence is reported before the file is read
-    return _cached(str(p), st.st_mtime_ns, st.st_size)
+    return _cached(str(p), *version)
 
 
 # ---------------------------------------------------------------- sectors from regions
@@ -344,15 +347,10 @@ def _cached_sectors(line: str, lstat: tuple[int, int], regions: str,
 def sectors_from_files(line_path: str | Path, regions_path: str | Path) -> list[dict[str, Any]]:
     """:func:`sectors_from_regions` for a line file and a regions file, computed once per
     version of the two files."""
-    def stat(p: Path) -> tuple[int, int]:
-        if not p.is_file():
-            raise GeoError("no_such_file", f"no such file: {p}")
-        st = p.stat()
-        return st.st_mtime_ns, st.st_size
-
     lp, rp = Path(line_path), Path(regions_path)
+    versions = _version(lp), _version(rp)
     _geod()
-    return [dict(s) for s in _cached_sectors(str(lp), stat(lp), str(rp), stat(rp))]
+    return [dict(s) for s in _cached_sectors(str(lp), versions[0], str(rp), versions[1])]
 
 
 # ---------------------------------------------------------------- placement

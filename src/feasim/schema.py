@@ -214,8 +214,7 @@ def _theatre_schema(schema: dict[str, Any]) -> None:
 class Sector(_Strict):
     """A stretch of the line with its own visibility and threat."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
-                              json_schema_extra=_sector_schema)
+    model_config = ConfigDict(json_schema_extra=_sector_schema)   # merged with _Strict's
 
     name: Label
     """Sector name, unique within the theatre."""
@@ -233,8 +232,7 @@ class Sector(_Strict):
 class Theatre(_Strict):
     """The line to be held."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
-                              json_schema_extra=_theatre_schema)
+    model_config = ConfigDict(json_schema_extra=_theatre_schema)   # merged with _Strict's
 
     line_km: Positive
     """Length of the line (km)."""
@@ -298,11 +296,12 @@ def _line_from_file(data: dict, base_dir: Any) -> dict:
         raise PydanticCustomError(exc.rule, "theatre.line_file {file}: {why}",
                                   {"file": repr(data["line_file"])[:200],
                                    "why": str(exc)[:300]}) from None
+    # a path is kept resolved, so that overrides validate it again without the folder
+    kept = data["line_file"] if data["line_file"].startswith(geo.BUILTIN) \
+        else str(path.resolve())
     stated = data.get("line_km")
     if stated is None:
-        return {**data, "line_km": length,
-                "line_file": data["line_file"] if data["line_file"].startswith(geo.BUILTIN)
-                else str(path.resolve())}
+        return {**data, "line_km": length, "line_file": kept}
     if isinstance(stated, dict):
         raise PydanticCustomError("constant_with_line_file", "line_km must be a constant "
                                   "with theatre.line_file (the line has one length)")
@@ -314,8 +313,7 @@ def _line_from_file(data: dict, base_dir: Any) -> dict:
             "the geodesic length of theatre.line_file ({length} km); leave line_km out "
             "to take the file's length", {"stated": f"{float(stated):,.6g}",
                                           "length": f"{length:,.1f}"})
-    return {**data, "line_file": data["line_file"] if data["line_file"].startswith(geo.BUILTIN)
-            else str(path.resolve())}
+    return {**data, "line_file": kept}
 
 
 def _sectors_from_regions(data: dict, base_dir: Any) -> dict:
