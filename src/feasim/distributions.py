@@ -313,22 +313,55 @@ class TruncNormal(_Dist):
 _TABLE = 2**14
 
 
-@functools.lru_cache(maxsize=64)
-def _beta_table(a: float, b: float) -> tuple[np.ndarray, ...]:
+class _BetaTable:
     """Cubic Hermite coefficients of the Beta(a, b) quantile on cells of width 2^-14.
 
     The cubic on cell ``k`` matches the quantile and its slope (1/pdf) at both ends,
-    ``u = k / 2^14`` and ``(k + 1) / 2^14``. Returned as ``(c3, c2, c1, c0)`` so that
-    the quantile at ``u = (k + f) / 2^14`` is ``((c3 f + c2) f + c1) f + c0``.
+    ``u = k / 2^14`` and ``(k + 1) / 2^14``; the quantile at ``u = (k + f) / 2^14`` is
+    ``((c3 f + c2) f + c1) f + c0``. A cell's coefficients are computed the first time
+    a sample falls in it (a thousand samples need a few hundred cells: ``betaincinv``
+    at every one of the 16,385 knots costs about 35 ms); a large batch fills the
+    whole table at once. Either way a cell's coefficients are the same numbers.
     """
-    x = special.betaincinv(a, b, np.linspace(0.0, 1.0, _TABLE + 1))
-    with np.errstate(all="ignore"):
-        slope = 1.0 / _beta_pdf(a, b, x)
-    slope = np.nan_to_num(slope, posinf=0.0) / _TABLE
-    x0, x1, s0, s1 = x[:-1], x[1:], slope[:-1], slope[1:]
-    c2 = 3 * (x1 - x0) - 2 * s0 - s1
-    c3 = 2 * (x0 - x1) + s0 + s1
-    return c3, c2, s0.copy(), x0.copy()
+
+    def __init__(self, a: float, b: float):
+        self.a, self.b = a, b
+        self.coef = np.zeros((4, _TABLE))   # rows c3, c2, c1, c0
+        self.known = np.zeros(_TABLE, dtype=bool)
+        self.complete = False
+
+    def _fill(self, cells: np.ndarray) -> None:
+        """Compute the coefficients of ``cells`` (sorted, unique cell indices)."""
+        knots = np.union1d(cells, cells + 1)
+        x = special.betaincinv(self.a, self.b, knots / _TABLE)
+        with np.errstate(all="ignore"):
+            slope = 1.0 / _beta_pdf(self.a, self.b, x)
+        slope = np.nan_to_num(slope, posinf=0.0) / _TABLE
+        i0 = np.searchsorted(knots, cells)
+        x0, x1, s0, s1 = x[i0], x[i0 + 1], slope[i0], slope[i0 + 1]
+        self.coef[0, cells] = 2 * (x0 - x1) + s0 + s1
+        self.coef[1, cells] = 3 * (x1 - x0) - 2 * s0 - s1
+        self.coef[2, cells] = s0
+        self.coef[3, cells] = x0
+        self.known[cells] = True
+
+    def coefficients(self, k: np.ndarray) -> np.ndarray:
+        """The (4, TABLE) coefficient rows, with every cell in ``k`` computed."""
+        if not self.complete:
+            if k.size >= _TABLE // 4:
+                need = np.flatnonzero(~self.known)
+            else:
+                cells = np.unique(k)
+                need = cells[~self.known[cells]]
+            if need.size:
+                self._fill(need)
+            self.complete = bool(self.known.all())
+        return self.coef
+
+
+@functools.lru_cache(maxsize=64)
+def _beta_table(a: float, b: float) -> _BetaTable:
+    return _BetaTable(a, b)
 
 
 _TAIL = 1 / 1024
@@ -341,10 +374,10 @@ def _beta_pdf(a: float, b: float, x: np.ndarray) -> np.ndarray:
 
 
 def _beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
-    c3, c2, c1, c0 = _beta_table(a, b)
     s = u * _TABLE
     k = s.astype(np.intp)
     np.minimum(k, _TABLE - 1, out=k)
+    c3, c2, c1, c0 = _beta_table(a, b).coefficients(k)
     f = s
     f -= k
     out = np.take(c3, k)   # Horner, in place: this runs on millions of samples

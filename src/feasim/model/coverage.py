@@ -465,6 +465,11 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
             sel = is_night == flag
             np.add.at(H[:, j], hour_of[sel], lengths[sel])
         day_len = H.sum(axis=0)
+        # Hours with the same pieces have the same cells: each distinct row of H once,
+        # at its first hour (the worst case below keeps the lowest hour on ties).
+        hours = np.sort(np.unique(H, axis=0, return_index=True)[1]) if varies \
+            else np.zeros(1, dtype=int)
+        H_rows = H[hours]
         for i in range(n_sec):
             rho = 2.0 * radius_h * vis[i] if has_pat else 0.0
             u_rows, f_rows = [], []
@@ -486,9 +491,10 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
             U = np.stack(u_rows)
             sector_avg.append(day_len @ U / _DAY)
             pat_avg = pat_avg + weights[i] * (day_len @ np.stack(f_rows)) / _DAY
-            cells.append(H @ U if varies else sector_avg[-1][None, :])
+            cells.append(H_rows @ U if varies else sector_avg[-1][None, :])
     else:
-        starts = np.searchsorted(hour_of, np.arange(24))   # hours' first pieces (sorted)
+        hours = np.arange(24)
+        starts = np.searchsorted(hour_of, hours)   # hours' first pieces (sorted)
         for i in range(n_sec):
             tot: Any = 0.0                      # Σ_states π × ∫ P dt0 per elementary interval
             pat_tot: Any = 0.0
@@ -519,7 +525,7 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
     low = grid.min(axis=0)
     first = np.argmax(grid <= low + _TIE, axis=0)
     out["detection_probability_worst"] = np.minimum(low, out["detection_probability"])
-    out["detection_worst_hour"] = (first // n_sec).astype(float)
+    out["detection_worst_hour"] = hours[first // n_sec].astype(float)
     out["_worst_sector"] = first % n_sec
     out["_sector_weights"] = weights
     out["_sector_detection"] = sector_avg if n_sec > 1 else [out["detection_probability"]]

@@ -132,20 +132,25 @@ def _p90(groups, lo=None, start=None, tol=1e-10, max_iter=60):
     for _ in range(max_iter):
         if active.size == 0:
             break
-        xa = x[active]
+        every = active.size == x.size   # no sample has converged yet: no gathers
+        xa = x if every else x[active]
         cdf = dens = 0.0
-        for w, pw, theta, t0, t1 in _share(groups, lambda v, keep=active: v[keep]):
+        for w, pw, theta, t0, t1 in (groups if every else
+                                     _share(groups, lambda v, keep=active: v[keep])):
             c, d = _sum_cdf(xa, t0, t1, pw, theta)
             cdf, dens = cdf + w * c, dens + w * d
         gap = cdf - 0.9
-        la = np.where(gap < 0, xa, lo[active])
-        ha = np.where(gap < 0, hi[active], xa)
+        la = np.where(gap < 0, xa, lo if every else lo[active])
+        ha = np.where(gap < 0, hi if every else hi[active], xa)
         with np.errstate(all="ignore"):
             step = xa - gap / dens
         new = np.where((step >= la) & (step <= ha), step, 0.5 * (la + ha))
         done = (np.abs(new - xa) <= tol * np.maximum(1.0, np.abs(xa))) | (ha - la <= tol) \
             | (np.abs(gap) <= 1e-15)
-        lo[active], hi[active], x[active] = la, ha, new
+        if every:
+            lo, hi, x = la, ha, new
+        else:
+            lo[active], hi[active], x[active] = la, ha, new
         active = active[~done]
     return x
 

@@ -123,8 +123,9 @@ def fight(attackers, defenders, effectiveness, attrition_per_hour, reserve, t1, 
     """
     a, d0, e, k, r, t1, t2 = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
         attackers, defenders, effectiveness, attrition_per_hour, reserve, t1, t2)))
-    d = d0 + arrived_by(0.0, r, t1, t2)
-    left = r - arrived_by(0.0, r, t1, t2)            # still to come after t = 0
+    early = arrived_by(0.0, r, t1, t2)               # due before the attack
+    d = d0 + early
+    left = r - early                                 # still to come after t = 0
     start = np.maximum(t1, 0.0)
     end = np.maximum(t2, 0.0)
     width = end - start
