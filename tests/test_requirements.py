@@ -149,3 +149,36 @@ def test_force_ratio_without_attackers_asks_for_nothing():
     # no attackers at the point of attack and no host: the ratio is 0/0, the need 0
     s = scenario_from(RATIO, {"adversary.troops": 0, "host": None, "uncertainty.samples": 20})
     assert np.all(requirements(s)["force_ratio"].in_theatre == 0)
+
+
+def test_force_ratio_takes_two_bisection_steps_a_pass_with_the_one_step_iterates():
+    """Two steps a pass give the very numbers of one step a pass (written out here),
+    on a claim file with reserves, warning and random draws."""
+    from feasim.loader import with_overrides
+    from feasim.models import AnalyticModel
+    from feasim.requirements import _BISECTIONS, FORCE_RATIO_MAX
+
+    s = feasim.load_scenario(SCENARIOS / "claims/c06-coalition-of-the-willing.yaml")
+    n = 300
+    got = requirements(s, samples=n, seed=11)["force_ratio"].in_theatre
+    one = with_overrides(s, {
+        "contributors": [{"name": "requirement", "troops": 1.0, "role": "line",
+                          "honour_probability": 1.0}], "force.basis": "in_theatre"})
+    m = AnalyticModel()
+    d = m.draws(one, n=n, rng=11)
+    base = d.inputs()
+    limit = np.asarray(d["adversary.breakthrough_ratio"], dtype=float)
+
+    def ok(x):
+        r = m.evaluate(one, {**base, "contributors[requirement].troops": x}, n=n)
+        return ~(np.asarray(r["local_force_ratio"]) > limit)
+
+    lo, hi = np.zeros(n), np.full(n, FORCE_RATIO_MAX)
+    at_zero, at_max = ok(lo), ok(hi)
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        good = ok(mid)
+        hi, lo = np.where(good, mid, hi), np.where(good, lo, mid)
+    want = np.where(at_zero, 0.0, np.where(at_max, hi, np.inf))
+    assert np.array_equal(got, want)
+    assert np.isfinite(want).any() and (want > 0).any()   # the case is not trivial
