@@ -99,3 +99,27 @@ def test_field_reference_shows_ranges():
     assert "| `line_km` | number or [distribution](#distributions) (> 0) |" in text
     assert "| `bases` | number or [distribution](#distributions) (≥ 1, whole) |" in text
     assert "| `samples` | integer (≥ 1, ≤ 100,000,000) |" in text
+
+
+def test_field_docstrings_read_in_one_parse_are_pydantics_own():
+    """feasim._docstrings hands pydantic each class's field docstrings from one parse of
+    its file; for every feasim model they equal pydantic's own per-class extraction,
+    and they are the descriptions the models carry."""
+    import inspect
+    import sys
+
+    from pydantic._internal import _fields
+
+    import feasim.sweep.spec  # noqa: F401  (its models too)
+
+    extract = _fields.extract_docstrings_from_cls
+    assert getattr(extract, "_feasim", False)
+    models = [c for name, mod in list(sys.modules.items()) if name.startswith("feasim")
+              for c in vars(mod).values()
+              if inspect.isclass(c) and issubclass(c, BaseModel) and c.__module__ == name]
+    assert len(models) >= 30
+    for c in models:
+        assert extract(c) == extract.original(c, use_inspect=True), c.__qualname__
+    info = schema.Theatre.model_fields["line_km"]
+    assert info.description and info.description == extract.original(
+        schema.Theatre, use_inspect=True)["line_km"]

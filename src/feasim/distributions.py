@@ -30,6 +30,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from scipy import special
 
+from . import _docstrings
+
+_docstrings.install()   # the fields' docstrings: one parse per file (see there)
+
 __all__ = [
     "Uniform",
     "Triangular",
