@@ -64,3 +64,15 @@ def test_pert_table_cells_filled_on_demand_are_the_full_tables():
     first = d.ppf(u)
     d.ppf(rng.random(_TABLE))   # fills the rest of the table
     assert np.array_equal(d.ppf(u), first)
+
+
+def test_pert_quantile_outside_0_1_leaves_the_table_intact():
+    """A uniform outside [0, 1] must not write into a cell of the shared table."""
+    from scipy import stats
+
+    d = Pert(low=0.0, mode=1.3, high=4.0)   # a shape no other test uses: a fresh table
+    d.ppf(np.array([-0.5, -1e-3, 1.5]))      # cells -8192, -17 and 24576 if unclamped
+    u = np.array([0.500001, 1 - 17 / 2**14 + 1e-6, 0.25])
+    a, b = d._shape()
+    want = 4.0 * stats.beta(a, b).ppf(u)
+    assert np.allclose(d.ppf(u), want, rtol=0, atol=1e-7)

@@ -15,26 +15,33 @@ internals ever change shape.
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from typing import Any, Callable
 
-_PARSED: dict[str, dict[str, dict[str, str]] | None] = {}
+_PARSED: dict[tuple[str, int, int], dict[str, dict[str, str]] | None] = {}
 
 
 def _module_docs(module: str) -> dict[str, dict[str, str]] | None:
     """Class name → {field: docstring} for every top-level class of ``module`` that is
-    defined once (``None``: the file cannot be read or parsed)."""
-    if module in _PARSED:
-        return _PARSED[module]
+    defined once (``None``: the file cannot be read or parsed). Kept per file version
+    (path, modification time, size), so a reloaded, edited module is read again."""
     from pydantic._internal._docs_extraction import DocstringVisitor
 
-    out: dict[str, dict[str, str]] | None = None
     try:
         path = sys.modules[module].__file__
         assert path is not None
+        st = os.stat(path)
+    except (KeyError, AssertionError, OSError):
+        return None
+    key = (path, st.st_mtime_ns, st.st_size)
+    if key in _PARSED:
+        return _PARSED[key]
+    out: dict[str, dict[str, str]] | None = None
+    try:
         with open(path, encoding="utf-8") as f:
             tree = ast.parse(f.read())
-    except (KeyError, AssertionError, OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError):
         pass
     else:
         out, seen = {}, set()
@@ -47,7 +54,7 @@ def _module_docs(module: str) -> dict[str, dict[str, str]] | None:
                 visitor = DocstringVisitor()
                 visitor.generic_visit(node)
                 out[node.name] = visitor.attrs
-    _PARSED[module] = out
+    _PARSED[key] = out
     return out
 
 
@@ -63,13 +70,16 @@ def install() -> None:
     if original is None or getattr(original, "_feasim", False):
         return
 
-    def extract(cls: type[Any], use_inspect: bool = False) -> dict[str, str]:
+    def extract(cls: type[Any], *args: Any, **kwargs: Any) -> dict[str, str]:
         module = getattr(cls, "__module__", "")
         if module.startswith("feasim.") and cls.__qualname__ == cls.__name__:
-            docs = _module_docs(module)
+            try:
+                docs = _module_docs(module)
+            except Exception:  # noqa: BLE001 - pydantic's internals changed: its own path
+                docs = None
             if docs is not None and cls.__name__ in docs:
                 return dict(docs[cls.__name__])
-        return original(cls, use_inspect=use_inspect)
+        return original(cls, *args, **kwargs)
 
     extract._feasim = True  # type: ignore[attr-defined]
     extract.original = original  # type: ignore[attr-defined]

@@ -380,7 +380,8 @@ def _beta_pdf(a: float, b: float, x: np.ndarray) -> np.ndarray:
 def _beta_ppf(a: float, b: float, u: np.ndarray) -> np.ndarray:
     s = u * _TABLE
     k = s.astype(np.intp)
-    np.minimum(k, _TABLE - 1, out=k)
+    # u outside [0, 1] (tails are overwritten below) must not name a cell outside the table
+    np.clip(k, 0, _TABLE - 1, out=k)
     c3, c2, c1, c0 = _beta_table(a, b).coefficients(k)
     f = s
     f -= k
