@@ -33,6 +33,7 @@ import numpy as np
 from .errors import FeasimError
 from .metrics import METRICS
 from .models import AnalyticModel, Model
+from .models.base import repeat_inputs
 from .sampling import quantity_paths
 from .distributions import is_uncertain
 from .schema import Scenario
@@ -199,7 +200,7 @@ def breakeven(scenario: Scenario, target: float = 0.5, *, output: str = "feasibl
         if not isinstance(model, AnalyticModel) or len(xs) == 1:
             return [value({**base, path: float(x)}) for x in xs]
         k = len(xs)
-        inputs = {p: np.tile(np.asarray(v), k) if np.ndim(v) else v for p, v in base.items()}
+        inputs = repeat_inputs(base, k)
         inputs[path] = np.repeat(np.asarray(xs, dtype=float), n)
         return _readings(model.evaluate(scenario, inputs, n=k * n, rng=seed), output, k, n)
 

@@ -51,6 +51,7 @@ import numpy as np
 
 from . import refdata
 from .models import AnalyticModel
+from .models.base import repeat_inputs
 from .results import Result
 from .sampling import draw
 from .schema import Scenario
@@ -226,8 +227,7 @@ def _force_ratio(scenario: Scenario, n: int, seed: int, rot: np.ndarray) -> Requ
         on their own, so the numbers are those of one pass per force; a pass of a
         thousand samples costs mostly its fixed overhead)."""
         k = len(xs)
-        tiled = {p: np.tile(v, k) if np.ndim(v) else v for p, v in base.items()}
-        r = model.evaluate(one, {**tiled, key: np.concatenate(xs)}, n=k * n)
+        r = model.evaluate(one, {**repeat_inputs(base, k), key: np.concatenate(xs)}, n=k * n)
         # an undefined ratio (no attackers at the point of attack) asks for nothing
         ok = ~(np.asarray(r["local_force_ratio"], dtype=float) > np.tile(limit, k))
         return np.split(ok, k)

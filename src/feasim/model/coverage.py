@@ -296,6 +296,19 @@ def _cap(x):
     return np.minimum(1.0, x)
 
 
+_HOUR_0 = np.zeros(1, dtype=int)
+
+
+def _worst(grid, average, hours, n_sec: int):
+    """The worst cell per sample (contract v3 §H) of a ``(len(hours) × n_sec, n)`` grid,
+    row ``k·S + s`` for hour ``hours[k]`` and sector ``s``: (P(detect) there, capped by
+    the average; its clock hour; its sector), the lowest hour then the lowest sector on
+    ties within ``_TIE``."""
+    low = grid.min(axis=0)
+    first = np.argmax(grid <= low + _TIE, axis=0)
+    return np.minimum(low, average), hours[first // n_sec].astype(float), first % n_sec
+
+
 def _constant_in_time(out, d, weights, vis, has_pat, pass_p, miss_static, pat):
     """Detection when nothing depends on the window's start (round-the-clock patrols, no
     night, no shared cause): every hour of a sector is its average (worst hour 0)."""
@@ -326,10 +339,8 @@ def _constant_in_time(out, d, weights, vis, has_pat, pass_p, miss_static, pat):
     out["detection_probability"] = sum(w * x for w, x in zip(weights, sector_p, strict=True)) \
         + zero
     grid = np.stack(np.broadcast_arrays(*sector_p, zero))[:-1]
-    low = grid.min(axis=0)
-    out["detection_probability_worst"] = np.minimum(low, out["detection_probability"])
-    out["detection_worst_hour"] = zero
-    out["_worst_sector"] = np.argmax(grid <= low + _TIE, axis=0)
+    (out["detection_probability_worst"], out["detection_worst_hour"],
+     out["_worst_sector"]) = _worst(grid, out["detection_probability"], _HOUR_0, len(weights))
     out["_sector_weights"] = weights
     out["_sector_detection"] = sector_p
     return out
@@ -520,13 +531,9 @@ def coverage(scenario: Scenario, d: Draws, posts, teams, sensors=None) -> dict:
         out["patrol_detection_probability"] = pat_avg + zero
     out["detection_probability"] = sum(w * s_ for w, s_ in zip(weights, sector_avg,
                                                               strict=True)) + zero
-    # Worst case (contract v3 §H): index k·S + s, lowest hour then lowest sector on ties.
     grid = np.stack(cells, axis=1).reshape(-1, d.n)          # (hours × sectors, n)
-    low = grid.min(axis=0)
-    first = np.argmax(grid <= low + _TIE, axis=0)
-    out["detection_probability_worst"] = np.minimum(low, out["detection_probability"])
-    out["detection_worst_hour"] = hours[first // n_sec].astype(float)
-    out["_worst_sector"] = first % n_sec
+    (out["detection_probability_worst"], out["detection_worst_hour"],
+     out["_worst_sector"]) = _worst(grid, out["detection_probability"], hours, n_sec)
     out["_sector_weights"] = weights
     out["_sector_detection"] = sector_avg if n_sec > 1 else [out["detection_probability"]]
     return out

@@ -24,7 +24,7 @@ from ..model.feasibility import check_criteria
 from ..results import CriterionResult, Result
 
 __all__ = ["Model", "RNGLike", "judge", "make_result", "seed_sequence", "seed_label",
-           "input_length"]
+           "input_length", "repeat_inputs"]
 
 RNGLike = Union[int, np.random.SeedSequence, np.random.Generator, None]
 
@@ -147,6 +147,14 @@ def input_length(inputs: Mapping[str, Any] | None, n: int | None, default: int) 
         p, k = next(iter(wrong.items()))
         raise ValueError(f"input {p!r} has {k} values, not n = {n}")
     return n
+
+
+def repeat_inputs(inputs: Mapping[str, Any], k: int) -> dict[str, Any]:
+    """``inputs`` for ``k`` copies of their samples, one block after another (per-sample
+    arrays tiled, constants kept): evaluating ``k × n`` samples at once, each block then
+    being altered, gives each block the numbers of its own pass, since samples are
+    computed on their own."""
+    return {p: np.tile(np.asarray(v), k) if np.ndim(v) else v for p, v in inputs.items()}
 
 
 def nan_if_missing(values: list[dict], name: str) -> np.ndarray:
